@@ -1,0 +1,1 @@
+"""Ingestion of delivered packages: discover, archive, parse every physical variant, re-key, load."""
