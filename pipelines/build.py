@@ -1,0 +1,164 @@
+"""`kim build`: materialise everything in the landing zone in-process, then rebuild and publish the warehouse."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.config import DBT_PROJECT_DIR, Settings, get_settings
+
+# dbt writes these itself; they never make the manifest stale.
+_DBT_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
+_QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+@dataclass
+class BuildSummary:
+    partitions_total: int = 0
+    partitions_skipped: int = 0
+    partitions_failed: list[str] = field(default_factory=list)
+    landing_problems: list[str] = field(default_factory=list)
+    packages: dict[str, int] = field(default_factory=dict)
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    warehouse_ok: bool = False
+    published_db: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.warehouse_ok and not self.partitions_failed
+
+    def format_german(self) -> str:
+        lines = [
+            f"Partitionen (Kommune × Quartal): {self.partitions_total}, davon unverändert übersprungen: "
+            f"{self.partitions_skipped}, fehlgeschlagen: {len(self.partitions_failed)}",
+            "Pakete nach Status: "
+            + (", ".join(f"{status} {count}" for status, count in sorted(self.packages.items())) or "keine"),
+            f"Zeilen geladen: {self.rows_loaded:,}, in Quarantäne: {self.rows_quarantined:,}".replace(",", "."),
+        ]
+        lines += [f"Hinweis Eingangsordner: {problem}" for problem in self.landing_problems]
+        lines += [f"Fehlgeschlagen: {partition}" for partition in self.partitions_failed]
+        if self.warehouse_ok:
+            lines.append(f"Warehouse veröffentlicht: {self.published_db}")
+        else:
+            lines.append("Warehouse NICHT veröffentlicht (siehe Fehlermeldungen oben); der letzte Stand bleibt gültig.")
+        lines.append(f"Dauer: {self.seconds:.0f} s")
+        return "\n".join(lines)
+
+
+def _newest_source_mtime(project_dir: Path) -> float:
+    newest = 0.0
+    for path in project_dir.rglob("*"):
+        if path.is_file() and not (_DBT_OUTPUT_DIRS & set(path.relative_to(project_dir).parts)):
+            newest = max(newest, path.stat().st_mtime)
+    return newest
+
+
+def prepare_dbt_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """Run `dbt parse` when the manifest is missing or older than any project file; returns the manifest."""
+    manifest = project_dir / "target" / "manifest.json"
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project_dir):
+        subprocess.run(
+            ["dbt", "parse", "--quiet", "--profiles-dir", str(project_dir)],
+            cwd=project_dir,
+            check=True,
+        )
+    return manifest
+
+
+def _loaded_package_ids(build_db: Path) -> set[str]:
+    if not build_db.exists():
+        return set()
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        exists = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'lieferungen'"
+        ).fetchone()[0]
+        if not exists:
+            return set()
+        return {row[0] for row in con.execute("select paket_id from raw.lieferungen").fetchall()}
+
+
+def _collect_totals(build_db: Path, summary: BuildSummary) -> None:
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        summary.packages = dict(con.execute("select status, count(*) from raw.lieferungen group by 1").fetchall())
+        loaded, quarantined = con.execute(
+            "select coalesce(sum(zeilen_geladen), 0), coalesce(sum(zeilen_quarantaene), 0) "
+            "from raw.lieferungen_dateien join raw.lieferungen using (paket_id) where geladen"
+        ).fetchone()
+        summary.rows_loaded, summary.rows_quarantined = int(loaded), int(quarantined)
+
+
+def build_all(
+    settings: Settings | None = None,
+    *,
+    instance=None,
+    reprocess: bool = False,
+    progress: Callable[[str], None] = print,
+) -> BuildSummary:
+    """Load every package partition found in the landing zone, then run dbt and publish.
+
+    Partitions whose packages are all already recorded in the build database are skipped unless `reprocess`.
+    `instance` defaults to the persistent instance in DAGSTER_HOME, so runs appear in `dagster dev`.
+    """
+    import dagster as dg
+
+    from pipelines.dagster_home import ensure_dagster_home
+
+    settings = settings or get_settings()
+    started = time.perf_counter()
+    prepare_dbt_manifest()
+    if instance is None:
+        ensure_dagster_home(settings.dagster_home)
+        instance = dg.DagsterInstance.get()
+
+    from pipelines.defs import build_definitions
+    from pipelines.defs.partitions import is_known_partition, partition_key
+    from pipelines.ingest.packages import find_packages
+
+    defs = build_definitions()
+    summary = BuildSummary()
+    scan = find_packages(settings.landing_dir)
+    summary.landing_problems = list(scan.problems)
+    by_partition: dict[tuple[str, str], set[str]] = {}
+    for ref in scan.packages:
+        by_partition.setdefault((ref.ags, ref.berichtsquartal), set()).add(ref.paket_id)
+    summary.partitions_total = len(by_partition)
+    already_loaded = set() if reprocess else _loaded_package_ids(settings.build_db)
+
+    load_job = defs.resolve_job_def("pakete_laden")
+    for index, ((ags, quartal), paket_ids) in enumerate(sorted(by_partition.items()), start=1):
+        if not is_known_partition(ags, quartal):
+            summary.landing_problems.append(
+                f"{ags}/{quartal}: unbekannte Kommune oder Quartal außerhalb des Berichtszeitraums – nicht geladen."
+            )
+            continue
+        if paket_ids <= already_loaded:
+            summary.partitions_skipped += 1
+            continue
+        result = load_job.execute_in_process(
+            partition_key=partition_key(ags, quartal),
+            instance=instance,
+            raise_on_error=False,
+            run_config=_QUIET_LOGGING,
+        )
+        if not result.success:
+            summary.partitions_failed.append(f"{ags}/{quartal} (Lauf {result.run_id})")
+        if index % 100 == 0 or index == len(by_partition):
+            progress(f"  {index}/{len(by_partition)} Partitionen verarbeitet")
+
+    progress("  dbt baut Kennzahlen und veröffentlicht das Warehouse …")
+    warehouse = defs.resolve_job_def("warehouse_aufbauen").execute_in_process(
+        instance=instance, raise_on_error=False, run_config=_QUIET_LOGGING
+    )
+    summary.warehouse_ok = warehouse.success
+    if settings.build_db.exists():
+        _collect_totals(settings.build_db, summary)
+    summary.published_db = settings.published_db if warehouse.success else None
+    summary.seconds = time.perf_counter() - started
+    return summary

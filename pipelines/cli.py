@@ -1,0 +1,107 @@
+"""The `kim` command: generate demo data, build and publish the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from pipelines.calendar import Quarter
+from pipelines.config import apply_offline_environment, get_settings
+
+
+def _quarter(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' ist keine Zahl.") from None
+    if not 0 < value <= 100:
+        raise argparse.ArgumentTypeError("--scale muss größer als 0 und höchstens 100 sein.")
+    return value
+
+
+def _command_generate(args: argparse.Namespace) -> int:
+    from pipelines.generator import GeneratorError, generate
+
+    settings = get_settings()
+    out_dir = Path(args.out).resolve() if args.out else settings.landing_dir
+    last = args.to or Quarter.last_complete(date.today())
+    if args.from_ > last:
+        print(f"Fehler: --from {args.from_} liegt nach --to {last}.", file=sys.stderr)
+        return 2
+    try:
+        summary = generate(out_dir, scale=args.scale, seed=args.seed, first=args.from_, last=last)
+    except GeneratorError as error:
+        print(f"Fehler: {error}", file=sys.stderr)
+        return 1
+    print(summary.format_german())
+    return 0
+
+
+def _command_build(args: argparse.Namespace) -> int:
+    from pipelines.build import build_all
+
+    settings = get_settings()
+    if not settings.landing_dir.exists():
+        print(
+            f"Fehler: Der Eingangsordner {settings.landing_dir} existiert nicht. "
+            "Erzeugen Sie Demodaten mit `kim generate` oder legen Sie Lieferungen dort ab.",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"Lade Lieferungen aus {settings.landing_dir} …")
+    summary = build_all(settings, reprocess=args.neu)
+    print(summary.format_german())
+    return 0 if summary.ok else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kim",
+        description="KIM-Monitor: Demodaten erzeugen, Lieferungen laden, Warehouse aufbauen und veröffentlichen.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="BEFEHL")
+
+    generate = commands.add_parser(
+        "generate",
+        help="Realistische Demodaten für alle 54 KIM-Kommunen in den Eingangsordner schreiben.",
+        description="Schreibt vertragskonforme Lieferpakete für jede Kommune und jedes Quartal.",
+    )
+    generate.add_argument("--scale", type=_scale, default=1.0, help="Volumenfaktor (1 = landesweit realistisch).")
+    generate.add_argument("--seed", type=int, default=42, help="Startwert; gleicher Wert = gleiche Dateien.")
+    generate.add_argument(
+        "--from", dest="from_", type=_quarter, default=Quarter(2021, 1), help="Erstes Quartal (Standard 2021-Q1)."
+    )
+    generate.add_argument(
+        "--to", type=_quarter, default=None, help="Letztes Quartal (Standard: letztes abgeschlossenes Quartal)."
+    )
+    generate.add_argument("--out", default=None, help="Zielordner (Standard: $KIM_DATA_DIR/landing).")
+    generate.set_defaults(handler=_command_generate)
+
+    build = commands.add_parser(
+        "build",
+        help="Alle Lieferungen im Eingangsordner laden, Kennzahlen bauen und das Warehouse veröffentlichen.",
+    )
+    build.add_argument(
+        "--neu", action="store_true", help="Auch bereits geladene Lieferungen erneut verarbeiten."
+    )
+    build.set_defaults(handler=_command_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    apply_offline_environment()
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

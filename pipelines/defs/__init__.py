@@ -1,0 +1,25 @@
+"""The Dagster code location, one module per concern (partitions, resources, assets, checks, sensors, jobs)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+
+def build_definitions() -> dg.Definitions:
+    """All assets, jobs and sensors with resources configured from the current environment."""
+    from pipelines.defs.ingestion.assets import paket_archiv, paket_geparst, raw_tabellen
+    from pipelines.defs.jobs import pakete_laden, warehouse_aufbauen
+    from pipelines.defs.publication.assets import warehouse_veroeffentlicht
+    from pipelines.defs.resources import build_resources
+    from pipelines.defs.sensors import eingangsordner_sensor, warehouse_aktualisierung_sensor
+    from pipelines.defs.transformation.assets import kim_dbt_modelle
+
+    return dg.Definitions(
+        assets=[paket_archiv, paket_geparst, raw_tabellen, kim_dbt_modelle, warehouse_veroeffentlicht],
+        jobs=[pakete_laden, warehouse_aufbauen],
+        sensors=[eingangsordner_sensor, warehouse_aktualisierung_sensor],
+        resources=build_resources(),
+        # One process per run, steps in sequence: the build database has one writer, and the multiprocess
+        # executor costs seconds of start-up per run for no gain here.
+        executor=dg.in_process_executor,
+    )

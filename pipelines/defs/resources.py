@@ -1,0 +1,64 @@
+"""Resources, configured once from the shared KIM configuration (environment variables)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+from dagster_duckdb import DuckDBResource
+
+from pipelines.config import DBT_PROJECT_DIR, get_settings
+
+# The pool every writer of the build database joins; the instance limits it to one step at a time.
+DUCKDB_WRITER_POOL = "duckdb_schreiber"
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# Only `dagster dev` re-parses on load; `kim build` and the tests prepare the manifest beforehand.
+dbt_project.prepare_if_dev()
+
+
+class KimPaths(dg.ConfigurableResource):
+    """Where the landing zone, archive, staging cache and warehouse live."""
+
+    data_dir: str
+    warehouse_dir: str
+
+    @property
+    def landing_dir(self) -> Path:
+        return Path(self.data_dir) / "landing"
+
+    @property
+    def archive_dir(self) -> Path:
+        return Path(self.data_dir) / "archive"
+
+    @property
+    def staging_dir(self) -> Path:
+        return Path(self.data_dir) / "staging"
+
+    @property
+    def pseudonym_secret_file(self) -> Path:
+        return Path(self.data_dir) / ".pseudonym_secret"
+
+    @property
+    def build_db(self) -> Path:
+        return Path(self.warehouse_dir) / "build.duckdb"
+
+    @property
+    def published_db(self) -> Path:
+        return Path(self.warehouse_dir) / "kim.duckdb"
+
+
+def build_resources() -> dict[str, object]:
+    settings = get_settings()
+    settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    # dbt runs as a subprocess in dbt_project/; its profile reads the warehouse path from this variable, so it
+    # must be absolute and identical to the one the ingestion writes to.
+    os.environ["KIM_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
+    return {
+        "kim_paths": KimPaths(data_dir=str(settings.data_dir), warehouse_dir=str(settings.warehouse_dir)),
+        "duckdb": DuckDBResource(database=str(settings.build_db)),
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR)),
+        "io_manager": dg.FilesystemIOManager(base_dir=str(settings.dagster_home / "storage")),
+    }

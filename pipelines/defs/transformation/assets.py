@@ -1,0 +1,44 @@
+"""The dbt project as assets: seeds, staging, intermediate and marts of the build database (tests as checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_duckdb import DuckDBResource
+
+from pipelines.defs.resources import DUCKDB_WRITER_POOL, dbt_project
+from pipelines.ingest.raw_tables import create_raw_schema
+
+TRANSFORMATION_GROUP = "warehouse"
+
+
+class KimDbtTranslator(DagsterDbtTranslator):
+    """Asset keys `<schema>/<name>` (`marts/kpi_werte`, `raw/faelle`), mirroring the warehouse's own names."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return TRANSFORMATION_GROUP
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=KimDbtTranslator(),
+    pool=DUCKDB_WRITER_POOL,
+)
+def kim_dbt_modelle(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+    """Reference data, KPIs and delivery status built by dbt from the raw tables."""
+    # Sources must exist even before the first package was ever loaded.
+    with duckdb.get_connection() as con:
+        create_raw_schema(con)
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+MART_KEYS = [key for key in kim_dbt_modelle.keys if key.path[0] == "marts"]
