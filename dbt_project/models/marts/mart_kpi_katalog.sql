@@ -1,0 +1,20 @@
+with
+
+katalog as (
+    select * from {{ ref('kpi_katalog') }}
+),
+
+final as (
+    select
+        kpi_id,
+        name,
+        definition,
+        einheit,
+        polaritaet,
+        bereich,
+        unsicherheit,
+        aufschluesselungen
+    from katalog
+)
+
+select * from final

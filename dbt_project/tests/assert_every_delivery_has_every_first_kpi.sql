@@ -1,0 +1,37 @@
+-- A failing row is a delivered unit × quarter (a loaded package exists) that lacks the total row of one of the
+-- first KPIs in kpi_werte, or a reference area × quarter that lacks it. Values may be empty; rows may not.
+with
+
+gebietslieferungen as (
+    select distinct
+        gebiet,
+        quartal
+    from {{ ref('int_lieferungen_gebieten_zugeordnet') }}
+),
+
+kpi_werte as (
+    select * from {{ ref('kpi_werte') }}
+    where aufschluesselung = ''
+),
+
+erste_kennzahlen as (
+    select unnest(['K01', 'K02', 'K03', 'K06', 'K07', 'K08', 'K12', 'K14', 'K24']) as kpi_id
+),
+
+erwartet as (
+    select
+        gebietslieferungen.gebiet,
+        gebietslieferungen.quartal,
+        erste_kennzahlen.kpi_id
+    from gebietslieferungen
+    cross join erste_kennzahlen
+)
+
+select erwartet.*
+from erwartet
+left join kpi_werte
+    on
+        erwartet.gebiet = kpi_werte.gebiet
+        and erwartet.quartal = kpi_werte.quartal
+        and erwartet.kpi_id = kpi_werte.kpi_id
+where kpi_werte.kpi_id is null

@@ -1,0 +1,29 @@
+-- A failing row is a percentage KPI value outside 0–100 %, or a K24 unit value outside its range (0–7 milestones
+-- in total, 0 or 1 per milestone): a numerator larger than its denominator or a mixed-up unit of measure.
+-- K14 is left out on purpose: the contract lets spending exceed the drawn funds by 5 %.
+with
+
+kpi_werte as (
+    select * from {{ ref('kpi_werte') }}
+),
+
+verletzungen as (
+    select *
+    from kpi_werte
+    where
+        wert is not null
+        and (
+            (kpi_id in ('K07', 'K08', 'K12') and (wert < 0 or wert > 100))
+            or (kpi_id = 'K24' and aufschluesselung = '' and (wert < 0 or wert > 7))
+            or (
+                kpi_id = 'K24' and aufschluesselung <> '' and gebietsebene = 'kommune'
+                and wert not in (0, 1)
+            )
+            or (
+                kpi_id = 'K24' and aufschluesselung <> '' and gebietsebene <> 'kommune'
+                and (wert < 0 or wert > 100)
+            )
+        )
+)
+
+select * from verletzungen

@@ -1,0 +1,18 @@
+-- A failing row is a unit value in kpi_werte for a quarter the unit has no loaded package for: KPIs of
+-- undelivered quarters would be zeros that look like data.
+with
+
+kpi_werte as (
+    select * from {{ ref('kpi_werte') }}
+    where gebietsebene = 'kommune'
+),
+
+lieferungen as (
+    select * from {{ ref('int_lieferungen_geladen') }}
+)
+
+select kpi_werte.*
+from kpi_werte
+left join lieferungen
+    on kpi_werte.gebiet = lieferungen.ags and kpi_werte.quartal = lieferungen.quartal
+where lieferungen.paket_id is null

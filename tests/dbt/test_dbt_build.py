@@ -1,0 +1,498 @@
+"""The real `dbt build` (seeds, models, data tests, unit tests) on a small hand-written raw layer.
+
+Four units deliver parts of 2025-Q1 and 2025-Q2 with a correction, a rejection, a late package, a stale row of
+a replaced package, a re-reported event and a vacant case-management position. Every expected value below was
+worked out by hand from these rows (the working is in the comments) and is checked against `marts.*`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import duckdb
+import pytest
+
+STICHTAG = "2025-09-01"  # both deadlines (2025-05-15, 2025-08-14) have passed; 2025-Q3 is not complete
+VARIABLES = {"berichtsbeginn": "2025-Q1"}
+
+# Packages: id → (unit, quarter). D2 corrects D2_REPLACED; K2_REJECTED was rejected; 05334 delivers nothing.
+D1, D2_REPLACED, D2 = "paket-05111-q1", "paket-05111-q2-alt", "paket-05111-q2-korrektur"
+K1, K2_REJECTED, A1 = "paket-05154-q1", "paket-05154-q2-abgelehnt", "paket-05334002-q1"
+PACKAGES = {
+    D1: ("05111", "2025-Q1"),
+    D2_REPLACED: ("05111", "2025-Q2"),
+    D2: ("05111", "2025-Q2"),
+    K1: ("05154", "2025-Q1"),
+    K2_REJECTED: ("05154", "2025-Q2"),
+    A1: ("05334002", "2025-Q1"),
+}
+
+Z95 = 1.959963984540054
+EINWOHNER = {"05111": 618685, "05154": 322018, "05334002": 262670}
+
+
+def _package(paket_id, arrived, status, loaded):
+    ags, quartal = PACKAGES[paket_id]
+    return {
+        "paket_id": paket_id,
+        "ags": ags,
+        "berichtsquartal": quartal,
+        "erstellt_am": f"{arrived} 09:00:00+02",
+        "eingegangen_am": f"{arrived} 10:00:00+02",
+        "verarbeitet_am": f"{arrived} 10:05:00+02",
+        "paketform": "ORDNER_CSV",
+        "quellsystem": "Testsystem 1.0",
+        "datensatz_version": "1.0",
+        "archiv_pfad": f"archive/{paket_id}.zip",
+        "status": status,
+        "geladen": loaded,
+    }
+
+
+def _rows(paket_id, *rows):
+    """Contract rows of one package with their lineage columns; line numbers as in a file with a header."""
+    ags, quartal = PACKAGES[paket_id]
+    return [
+        {"ags": ags, "berichtsquartal": quartal, "paket_id": paket_id, "zeile": line, **row}
+        for line, row in enumerate(rows, start=2)
+    ]
+
+
+def _file(paket_id, delivered, loaded, quarantined):
+    return {
+        "paket_id": paket_id,
+        "datei": "faelle.csv",
+        "zeilen_geliefert": delivered,
+        "zeilen_geladen": loaded,
+        "zeilen_quarantaene": quarantined,
+    }
+
+
+def _case(fall_id, aufnahme, abschluss=None, grund=None):
+    return {
+        "fall_id": fall_id,
+        "person_id": f"person-{fall_id}",
+        "traeger": "KOMMUNE",
+        "erstkontakt_am": aufnahme,
+        "aufnahme_am": aufnahme,
+        "abschluss_am": abschluss,
+        "abschlussgrund": grund,
+        "geburtsjahr": 1990,
+        "geschlecht": "W",
+        "staatsangehoerigkeit": "SYR",
+        "aufenthaltsstatus": "AE_HUMANITAER",
+        "rechtskreis": "SGB2",
+        "bedarfe": "SPRACHE|ARBEIT",
+    }
+
+
+def _transition(fall_id, am, von_nach, ende, beginn):
+    von, nach = von_nach.split(">")
+    return {
+        "fall_id": fall_id,
+        "ereignis_am": am,
+        "ereignis": "RECHTSKREISWECHSEL",
+        "von_rechtskreis": von,
+        "nach_rechtskreis": nach,
+        "leistung_ende_am": ende,
+        "leistung_beginn_am": beginn,
+    }
+
+
+def _handover(fall_id, am, stelle):
+    return {"fall_id": fall_id, "ereignis_am": am, "ereignis": "UEBERGABE", "stelle": stelle}
+
+
+def _position(stelle_id, baustein, funktion, bewilligt, besetzt, seit=None):
+    return {
+        "stelle_id": stelle_id,
+        "baustein": baustein,
+        "funktion": funktion,
+        "traeger": "KOMMUNE",
+        "bewilligt_vzae": bewilligt,
+        "besetzt_vzae": besetzt,
+        "besetzt_seit": seit,
+    }
+
+
+def _funds(jahr, baustein, bewilligt, verausgabt):
+    return {
+        "haushaltsjahr": jahr,
+        "baustein": baustein,
+        "bewilligt_eur": bewilligt,
+        "abgerufen_eur": verausgabt,
+        "verausgabt_eur": verausgabt,
+    }
+
+
+def _theme(lenkungsgruppe_am, umgesetzt_am, status):
+    return {
+        "thema_id": "T1",
+        "titel": "Lücke beim Übergang vom AsylbLG ins SGB II",
+        "handlungsfeld": "FINANZEN",
+        "quelle": "KIM_CASE_MANAGEMENT",
+        "faelle_rekonstruiert": 4,
+        "identifiziert_am": "2024-10-01",
+        "lenkungsgruppe_am": lenkungsgruppe_am,
+        "prioritaet": "HOCH",
+        "projektgruppe_am": "2025-03-01" if umgesetzt_am else None,
+        "zielvereinbarung_am": "2025-04-01" if umgesetzt_am else None,
+        "umgesetzt_am": umgesetzt_am,
+        "status": status,
+    }
+
+
+RAW_ROWS: dict[str, list[dict]] = {
+    "lieferungen": [
+        _package(D1, "2025-04-20", "ANGENOMMEN", True),
+        _package(D2_REPLACED, "2025-07-10", "ANGENOMMEN", False),
+        _package(D2, "2025-07-30", "ANGENOMMEN_MIT_HINWEISEN", True),
+        _package(K1, "2025-05-20", "ANGENOMMEN", True),
+        _package(K2_REJECTED, "2025-08-01", "ABGELEHNT", False),
+        _package(A1, "2025-05-02", "ANGENOMMEN", True),
+    ],
+    "lieferungen_dateien": [_file(D1, 4, 4, 0), _file(D2, 6, 5, 1), _file(K2_REJECTED, 9, 0, 0)],
+    "befunde": [
+        {
+            "paket_id": D2,
+            "ags": "05111",
+            "berichtsquartal": "2025-Q2",
+            "datei": "faelle.csv",
+            "zeile": 7,
+            "spalte": "geburtsjahr",
+            "regel": "WERTEBEREICH",
+            "ergebnis": "ZEILE_QUARANTAENE",
+            "meldung": "faelle.csv, Zeile 7, Spalte geburtsjahr: 1850 liegt vor 1930.",
+        }
+    ],
+    "faelle": [
+        *_rows(
+            D1,
+            _case("D-A", "2024-11-05"),
+            _case("D-B", "2025-01-10"),
+            _case("D-C", "2025-02-01", "2025-03-15", "ZIEL_ERREICHT"),
+            _case("D-D", "2025-03-01"),
+        ),
+        *_rows(
+            D2,
+            _case("D-A", "2024-11-05"),
+            _case("D-B", "2025-01-10", "2025-06-30", "UEBERGABE_REGELSYSTEM"),
+            _case("D-D", "2025-03-01", "2025-05-10", "KONTAKTABBRUCH"),
+            _case("D-E", "2025-04-15"),
+            _case("D-F", "2025-05-01", "2025-06-01", "WEGZUG"),
+        ),
+        # A stale row of the replaced package: staging must ignore it (it would be a new case in Q2).
+        *_rows(D2_REPLACED, _case("D-G", "2025-04-02")),
+        *_rows(
+            K1,
+            _case("K-A", "2025-01-20"),
+            _case("K-B", "2025-02-20", "2025-03-20", "ZIEL_ERREICHT"),
+            _case("K-C", "2024-12-01", "2025-01-31", "KONTAKTABBRUCH"),
+        ),
+        *_rows(A1, _case("A-A", "2025-03-31")),
+    ],
+    # Gaps in days (beginn - ende - 1) are noted on each transition.
+    "ereignisse": [
+        *_rows(
+            D1,
+            _transition("D-A", "2025-02-10", "ASYLBLG>SGB2", "2025-02-28", "2025-03-01"),  # 0
+            _transition("D-B", "2025-03-05", "ASYLBLG>SGB2", "2025-03-31", "2025-04-15"),  # 14
+            _handover("D-A", "2025-03-10", "JOBCENTER"),
+        ),
+        *_rows(
+            D2,
+            # D-B's Q1 transition reported again: one event, dated in Q1.
+            _transition("D-B", "2025-03-05", "ASYLBLG>SGB2", "2025-03-31", "2025-04-15"),
+            _transition("D-E", "2025-05-05", "SGB2>SGB3", "2025-05-31", "2025-05-20"),  # -12 (overlap)
+            _transition("D-D", "2025-04-20", "ASYLBLG>SGB12", "2025-04-30", "2025-05-10"),  # 9
+            _transition("D-A", "2025-06-01", "SGB2>SGB3", "2025-06-30", None),  # no start date: left out
+        ),
+        *_rows(
+            K1,
+            _transition("K-A", "2025-01-25", "ASYLBLG>SGB2", "2025-01-31", "2025-02-01"),  # 0
+            _transition("K-B", "2025-03-01", "ASYLBLG>SGB2", "2025-02-28", "2025-03-08"),  # 7
+            _transition("K-C", "2025-01-15", "SGB2>SGB3", "2025-01-31", "2025-02-10"),  # 9
+        ),
+    ],
+    "personal": [
+        *_rows(
+            D1,
+            _position("S1", 1, "KOORDINATION", 1.0, 1.0, "2022-01-01"),
+            _position("S2", 2, "CASE_MANAGEMENT", 1.0, 0.5, "2022-06-01"),
+            _position("S3", 2, "CASE_MANAGEMENT", 1.0, 0.0),
+            _position("S4", 3, "ABH_SACHBEARBEITUNG", 0.5, 0.5, "2023-03-01"),
+        ),
+        *_rows(
+            D2,
+            _position("S1", 1, "KOORDINATION", 1.0, 1.0, "2022-01-01"),
+            _position("S2", 2, "CASE_MANAGEMENT", 1.0, 1.0, "2022-06-01"),
+            _position("S3", 2, "CASE_MANAGEMENT", 1.0, 1.0, "2025-04-01"),
+            _position("S4", 3, "ABH_SACHBEARBEITUNG", 0.5, 0.5, "2023-03-01"),
+        ),
+        *_rows(
+            K1,
+            _position("T1", 2, "CASE_MANAGEMENT", 1.0, 0.0),
+            _position("T2", 1, "KOORDINATION", 1.0, 1.0, "2024-02-01"),
+        ),
+        *_rows(A1, _position("U1", 2, "CASE_MANAGEMENT", 1.0, 0.8, "2024-09-01")),
+    ],
+    "finanzen": [
+        *_rows(
+            D1,
+            _funds(2025, 1, 100000, 20000),
+            _funds(2025, 2, 300000, 60000),
+            _funds(2025, 3, 100000, 10000),
+            _funds(2024, 2, 280000, 270000),  # last year's funds: not part of 2025's outflow
+        ),
+        *_rows(
+            D2,
+            _funds(2025, 1, 100000, 45000),
+            _funds(2025, 2, 300000, 150000),
+            _funds(2025, 3, 100000, 30000),
+        ),
+        *_rows(A1, _funds(2025, 2, 200000, 40000)),
+    ],
+    "lenkungsgruppe": _rows(
+        D1, {"sitzung_am": "2025-02-15", "institutionen": "KOMMUNE|JOBCENTER", "beschluesse": 2}
+    ),
+    "strukturthemen": [
+        *_rows(D1, _theme("2025-02-15", None, "PRIORISIERT")),
+        *_rows(D2, _theme("2025-02-15", "2025-06-20", "UMGESETZT")),
+    ],
+    "aufenthalt": _rows(
+        D1,
+        {
+            "verfahren": "P25B",
+            "antraege_eingang": 12,
+            "entscheidungen_positiv": 5,
+            "entscheidungen_negativ": 1,
+            "anhaengig_quartalsende": 20,
+            "bearbeitungsdauer_median_tage": 95,
+        },
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory, dbt_project):
+    """The hand-written raw layer built by the real `dbt build`; a read-only connection to the result."""
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    database = dbt_project.create_build_database(warehouse_dir, RAW_ROWS)
+    run = dbt_project.run(["build"], warehouse_dir, STICHTAG, VARIABLES)
+    assert run.returncode == 0, run.output[-6000:]
+    assert not run.failures(), run.failures()
+    with duckdb.connect(str(database), read_only=True) as con:
+        yield con, run
+
+
+def _kpi(con, kpi_id, gebiet, quartal, aufschluesselung=""):
+    row = con.execute(
+        """
+        select wert, zaehler, nenner, ki95_unten, ki95_oben
+        from marts.kpi_werte
+        where kpi_id = ? and gebiet = ? and quartal = ? and aufschluesselung = ?
+        """,
+        [kpi_id, gebiet, quartal, aufschluesselung],
+    ).fetchone()
+    assert row is not None, (kpi_id, gebiet, quartal, aufschluesselung)
+    return dict(zip(("wert", "zaehler", "nenner", "ki95_unten", "ki95_oben"), row, strict=True))
+
+
+def _wilson_percent(successes, trials):
+    p = successes / trials
+    denominator = 1 + Z95**2 / trials
+    centre = (p + Z95**2 / (2 * trials)) / denominator
+    half_width = Z95 * math.sqrt(p * (1 - p) / trials + Z95**2 / (4 * trials**2)) / denominator
+    return 100 * max(0.0, centre - half_width), 100 * min(1.0, centre + half_width)
+
+
+def test_build_passes_every_node_without_warnings(warehouse):
+    _, run = warehouse
+    statuses = {result["status"] for result in run.results}
+    assert statuses <= {"success", "pass"}
+    assert len([r for r in run.results if r["unique_id"].startswith("unit_test.")]) >= 10
+    assert "[WARNING]" not in run.output
+    assert "WARN=0" in run.output and "ERROR=0" in run.output
+
+
+def test_k01_counts_new_cases_of_loaded_packages_with_exact_poisson_limits(warehouse):
+    con, _ = warehouse
+    # 05111 Q1: D-B, D-C, D-D opened in Q1 (D-A in 2024).
+    # Q2: D-E, D-F; D-G is a stale row of the replaced package.
+    q1 = _kpi(con, "K01", "05111", "2025-Q1")
+    assert q1["zaehler"] == 3 and q1["nenner"] == EINWOHNER["05111"]
+    assert q1["wert"] == pytest.approx(3 / 618685 * 100000)
+    # Below 10 cases the interval is the exact Poisson one: chi-square limits 0.61867 and 8.76727 for 3.
+    assert q1["ki95_unten"] == pytest.approx(0.6186721229 / 618685 * 100000)
+    assert q1["ki95_oben"] == pytest.approx(8.7672730697 / 618685 * 100000)
+    assert _kpi(con, "K01", "05111", "2025-Q2")["zaehler"] == 2
+    # NRW Q1 pools the three delivering units: 3 + 2 + 1 cases over their served population.
+    nrw = _kpi(con, "K01", "NRW", "2025-Q1")
+    assert nrw["zaehler"] == 6 and nrw["nenner"] == sum(EINWOHNER.values())
+    assert nrw["wert"] == pytest.approx(6 / 1203373 * 100000)
+    # TYP_KREISFREI: Düsseldorf and the city of Aachen (which counts with the kreisfreie Städte).
+    assert _kpi(con, "K01", "TYP_KREISFREI", "2025-Q1")["zaehler"] == 4
+    assert _kpi(con, "K01", "TYP_KREIS", "2025-Q1")["zaehler"] == 2
+
+
+def test_k02_and_k03_use_the_current_case_state_and_filled_case_management(warehouse):
+    con, _ = warehouse
+    # Q1 end: D-A, D-B (closed only on 30 June) and D-D (closed 10 May) are open; D-C closed in March.
+    assert _kpi(con, "K02", "05111", "2025-Q1")["wert"] == 3
+    # Q2 end: D-A and D-E; D-B closed on the quarter's last day, D-D and D-F earlier.
+    assert _kpi(con, "K02", "05111", "2025-Q2")["wert"] == 2
+    assert _kpi(con, "K02", "NRW", "2025-Q1")["wert"] == 3 + 1 + 1
+    # K03: active cases per filled CASE_MANAGEMENT VZÄ of Baustein 2 in the quarter's own package.
+    assert _kpi(con, "K03", "05111", "2025-Q1")["wert"] == pytest.approx(3 / 0.5)
+    assert _kpi(con, "K03", "05111", "2025-Q2")["wert"] == pytest.approx(2 / 2.0)
+    kleve = _kpi(con, "K03", "05154", "2025-Q1")  # the only case-management position is vacant
+    assert kleve["wert"] is None and kleve["zaehler"] == 1 and kleve["nenner"] == 0
+    assert _kpi(con, "K03", "NRW", "2025-Q1")["wert"] == pytest.approx(5 / (0.5 + 0.0 + 0.8))
+
+
+def test_k06_and_k07_pool_transitions_and_count_a_reported_event_once(warehouse):
+    con, _ = warehouse
+    # 05111 Q1: gaps 0 and 14 (D-B's transition, re-reported in Q2, counts once and in its own quarter).
+    q1 = _kpi(con, "K06", "05111", "2025-Q1")
+    assert (q1["wert"], q1["zaehler"], q1["ki95_unten"], q1["ki95_oben"]) == (7.0, 2, 0, 14)
+    # 05111 Q2: the overlap gives -12 days, the other transition 9; the one without a start date is left out.
+    q2 = _kpi(con, "K06", "05111", "2025-Q2")
+    assert (q2["wert"], q2["zaehler"]) == (-1.5, 2)
+    assert _kpi(con, "K06", "05111", "2025-Q2", "uebergang:SGB2>SGB3")["wert"] == -12
+    assert _kpi(con, "K06", "05111", "2025-Q2", "uebergang:ASYLBLG>SGB12")["wert"] == 9
+    # NRW Q1 pools 0, 14 (05111) and 0, 7, 9 (05154): median 7; n = 5 gives ranks 1 and 5.
+    nrw = _kpi(con, "K06", "NRW", "2025-Q1")
+    assert (nrw["wert"], nrw["zaehler"], nrw["ki95_unten"], nrw["ki95_oben"]) == (7.0, 5, 0, 14)
+    assert _kpi(con, "K06", "NRW", "2025-Q1", "uebergang:ASYLBLG>SGB2")["zaehler"] == 4
+    aachen = _kpi(con, "K06", "05334002", "2025-Q1")
+    assert aachen["zaehler"] == 0 and aachen["wert"] is None
+    # K07: seamless = gap <= 0. NRW Q1: 2 of 5.
+    k07 = _kpi(con, "K07", "NRW", "2025-Q1")
+    assert (k07["zaehler"], k07["nenner"]) == (2, 5) and k07["wert"] == pytest.approx(40.0)
+    assert (k07["ki95_unten"], k07["ki95_oben"]) == pytest.approx(_wilson_percent(2, 5))
+    assert _kpi(con, "K07", "05111", "2025-Q2")["wert"] == pytest.approx(50.0)
+
+
+def test_k08_shares_successful_closures_with_wilson_interval(warehouse):
+    con, _ = warehouse
+    # 05111 Q2 closures: D-B (Übergabe, success), D-D (Kontaktabbruch), D-F (Wegzug).
+    q2 = _kpi(con, "K08", "05111", "2025-Q2")
+    assert (q2["zaehler"], q2["nenner"]) == (1, 3)
+    assert q2["wert"] == pytest.approx(100 / 3)
+    assert (q2["ki95_unten"], q2["ki95_oben"]) == pytest.approx(_wilson_percent(1, 3))
+    # NRW Q1: D-C (05111) and K-B (05154) succeeded, K-C broke off; Aachen closed nothing.
+    nrw = _kpi(con, "K08", "NRW", "2025-Q1")
+    assert (nrw["zaehler"], nrw["nenner"]) == (2, 3)
+    aachen = _kpi(con, "K08", "05334002", "2025-Q1")
+    assert aachen["nenner"] == 0 and aachen["wert"] is None and aachen["ki95_unten"] is None
+
+
+def test_k12_and_k14_per_baustein_from_the_quarters_package(warehouse):
+    con, _ = warehouse
+    assert _kpi(con, "K12", "05111", "2025-Q1")["wert"] == pytest.approx(100 * 2.0 / 3.5)
+    assert _kpi(con, "K12", "05111", "2025-Q1", "baustein:2")["wert"] == pytest.approx(25.0)
+    assert _kpi(con, "K12", "05111", "2025-Q2")["wert"] == pytest.approx(100.0)
+    assert _kpi(con, "K12", "05154", "2025-Q1", "baustein:3")["wert"] is None  # nothing granted
+    assert _kpi(con, "K12", "NRW", "2025-Q1")["wert"] == pytest.approx(100 * 3.8 / 6.5)
+    # K14: the Haushaltsjahr of the quarter only (2024's funds in the Q1 package are ignored).
+    assert _kpi(con, "K14", "05111", "2025-Q1")["wert"] == pytest.approx(18.0)
+    assert _kpi(con, "K14", "05111", "2025-Q1", "baustein:2")["wert"] == pytest.approx(20.0)
+    assert _kpi(con, "K14", "05111", "2025-Q2")["wert"] == pytest.approx(45.0)
+    kleve = _kpi(con, "K14", "05154", "2025-Q1")  # no finanzen.csv delivered
+    assert kleve["wert"] is None and kleve["nenner"] == 0
+    nrw = _kpi(con, "K14", "NRW", "2025-Q1")
+    assert (nrw["zaehler"], nrw["nenner"]) == (130000, 700000)
+
+
+def test_k24_and_umsetzungsstand_milestones(warehouse):
+    con, _ = warehouse
+    dates = dict(
+        con.execute(
+            "select meilenstein, erreicht_am::varchar from marts.umsetzungsstand where ags = '05111'"
+        ).fetchall()
+    )
+    assert dates == {
+        "ERSTE_STELLE_BAUSTEIN_1": "2022-01-01",
+        "ERSTE_STELLE_BAUSTEIN_2": "2022-06-01",
+        "ERSTE_STELLE_BAUSTEIN_3": "2023-03-01",
+        "ERSTER_FALL": "2024-11-05",
+        "LENKUNGSGRUPPE_KONSTITUIERT": "2025-02-15",
+        "ERSTES_THEMA_BESCHLOSSEN": "2025-02-15",
+        "ERSTE_MASSNAHME_UMGESETZT": "2025-06-20",
+    }
+    # 7 for 05111, 2 each for 05154 and 05334002, none for the Städteregion or the 50 units without data.
+    counts = con.execute("select count(*), count(erreicht_am) from marts.umsetzungsstand").fetchone()
+    assert counts == (54 * 7, 11)
+    assert _kpi(con, "K24", "05111", "2025-Q1")["wert"] == 6
+    assert _kpi(con, "K24", "05111", "2025-Q2")["wert"] == 7
+    assert _kpi(con, "K24", "05111", "2025-Q1", "meilenstein:ERSTE_MASSNAHME_UMGESETZT")["wert"] == 0
+    # NRW Q1: 6 (05111) + 2 (05154: Baustein 1, first case) + 2 (05334002: Baustein 2, first case),
+    # averaged over the 3 delivering units.
+    nrw = _kpi(con, "K24", "NRW", "2025-Q1")
+    assert (nrw["zaehler"], nrw["nenner"]) == (10, 3) and nrw["wert"] == pytest.approx(10 / 3)
+    assert _kpi(con, "K24", "NRW", "2025-Q1", "meilenstein:ERSTE_STELLE_BAUSTEIN_2")["wert"] == pytest.approx(
+        200 / 3
+    )
+
+
+def test_kpi_rows_exist_only_for_delivered_quarters_and_their_areas(warehouse):
+    con, _ = warehouse
+    areas = con.execute(
+        "select distinct gebiet, quartal from marts.kpi_werte order by quartal, gebiet"
+    ).fetchall()
+    assert areas == [
+        ("05111", "2025-Q1"), ("05154", "2025-Q1"), ("05334002", "2025-Q1"), ("NRW", "2025-Q1"),
+        ("TYP_KREIS", "2025-Q1"), ("TYP_KREISFREI", "2025-Q1"),
+        ("05111", "2025-Q2"), ("NRW", "2025-Q2"), ("TYP_KREISFREI", "2025-Q2"),
+    ]  # fmt: skip
+    kpis = {row[0] for row in con.execute("select distinct kpi_id from marts.kpi_werte").fetchall()}
+    assert kpis == {"K01", "K02", "K03", "K06", "K07", "K08", "K12", "K14", "K24"}
+
+
+def test_lieferstatus_distinguishes_correction_rejection_and_overdue(warehouse):
+    con, _ = warehouse
+    rows = con.execute(
+        """
+        select ags, quartal, status, paket_id, fristgerecht, anzahl_pakete
+        from marts.lieferstatus
+        where ags in ('05111', '05154', '05334', '05334002')
+        order by ags, quartal
+        """
+    ).fetchall()
+    assert rows == [
+        ("05111", "2025-Q1", "ANGENOMMEN", D1, True, 1),
+        ("05111", "2025-Q2", "KORRIGIERT", D2, True, 2),
+        ("05154", "2025-Q1", "ANGENOMMEN", K1, False, 1),  # arrived 20 May, deadline 15 May
+        ("05154", "2025-Q2", "ABGELEHNT", None, False, 1),
+        ("05334", "2025-Q1", "UEBERFAELLIG", None, False, 0),
+        ("05334", "2025-Q2", "UEBERFAELLIG", None, False, 0),
+        ("05334002", "2025-Q1", "ANGENOMMEN", A1, True, 1),
+        ("05334002", "2025-Q2", "UEBERFAELLIG", None, False, 0),
+    ]
+    assert con.execute("select count(*) from marts.lieferstatus").fetchone() == (54 * 2,)
+
+
+def test_reference_marts(warehouse):
+    con, _ = warehouse
+    aachen = con.execute(
+        "select typ_bezeichnung, vergleichstyp, anzahl_gemeinden from marts.kommunen where ags = '05334'"
+    ).fetchone()
+    assert aachen == ("Städteregion", "TYP_KREIS", 9)
+    assert con.execute("select count(*), sum(anzahl_gemeinden) from marts.kommunen").fetchone() == (54, 396)
+    areas = con.execute(
+        "select gebiet, name, anzahl_kommunen from marts.gebiete where gebietsebene <> 'kommune' order by 1"
+    ).fetchall()
+    assert areas == [
+        ("NRW", "Nordrhein-Westfalen", 54),
+        ("TYP_KREIS", "Kreise", 31),
+        ("TYP_KREISFREI", "Kreisfreie Städte", 23),
+    ]
+    katalog = con.execute("select count(*), count(distinct polaritaet) from marts.kpi_katalog").fetchone()
+    assert katalog == (26, 3)
+
+
+def test_a_malformed_stichtag_stops_the_build_with_a_german_message(tmp_path, dbt_project):
+    dbt_project.create_build_database(tmp_path, {})
+    run = dbt_project.run(["compile", "--select", "lieferstatus"], tmp_path, "15.11.2025")
+    assert run.returncode != 0
+    assert "Die Variable 'stichtag' (bzw. KIM_STICHTAG) hat den Wert '15.11.2025'" in run.output
