@@ -72,10 +72,14 @@ def run_measured(command: list[str], env: dict[str, str]) -> tuple[float, int, s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--keep", type=Path, default=None, help="use and keep this directory instead of a temp one")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="use and keep this directory instead of a temp one"
+    )
     args = parser.parse_args()
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="kim-benchmark-"))
@@ -103,9 +107,13 @@ def main() -> None:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
 
-    print(f"scale {args.scale}, seed {args.seed}, quarters {truth['parameter']['first']}..{truth['parameter']['last']}")
-    print(f"landing zone: {landing_bytes / 1e6:.0f} MB; warehouse: {cases:,} cases, {events:,} event rows, "
-          f"{kpi_rows:,} KPI rows")
+    print(
+        f"scale {args.scale}, seed {args.seed}, quarters {truth['parameter']['first']}..{truth['parameter']['last']}"
+    )
+    print(
+        f"landing zone: {landing_bytes / 1e6:.0f} MB; warehouse: {cases:,} cases, {events:,} event rows, "
+        f"{kpi_rows:,} KPI rows"
+    )
     print(f"kim generate: {gen_seconds:8.1f} s wall, peak RSS {gen_peak / 2**20:8.0f} MiB")
     print(f"kim build:    {build_seconds:8.1f} s wall, peak RSS {build_peak / 2**20:8.0f} MiB")
     print("--- kim generate ---\n" + gen_output.strip())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config import DBT_PROJECT_DIR, Settings, get_settings
+from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable, get_settings
 
 # dbt writes these itself; they never make the manifest stale.
 _DBT_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
@@ -40,14 +40,18 @@ class BuildSummary:
             f"{self.partitions_skipped}, fehlgeschlagen: {len(self.partitions_failed)}",
             "Pakete nach Status: "
             + (", ".join(f"{status} {count}" for status, count in sorted(self.packages.items())) or "keine"),
-            f"Zeilen geladen: {self.rows_loaded:,}, in Quarantäne: {self.rows_quarantined:,}".replace(",", "."),
+            f"Zeilen geladen: {self.rows_loaded:,}, in Quarantäne: {self.rows_quarantined:,}".replace(
+                ",", "."
+            ),
         ]
         lines += [f"Hinweis Eingangsordner: {problem}" for problem in self.landing_problems]
         lines += [f"Fehlgeschlagen: {partition}" for partition in self.partitions_failed]
         if self.warehouse_ok:
             lines.append(f"Warehouse veröffentlicht: {self.published_db}")
         else:
-            lines.append("Warehouse NICHT veröffentlicht (siehe Fehlermeldungen oben); der letzte Stand bleibt gültig.")
+            lines.append(
+                "Warehouse NICHT veröffentlicht (siehe Fehlermeldungen oben); der letzte Stand bleibt gültig."
+            )
         lines.append(f"Dauer: {self.seconds:.0f} s")
         return "\n".join(lines)
 
@@ -65,7 +69,7 @@ def prepare_dbt_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     manifest = project_dir / "target" / "manifest.json"
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project_dir):
         subprocess.run(
-            ["dbt", "parse", "--quiet", "--profiles-dir", str(project_dir)],
+            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(project_dir)],
             cwd=project_dir,
             check=True,
         )
@@ -86,7 +90,9 @@ def _loaded_package_ids(build_db: Path) -> set[str]:
 
 def _collect_totals(build_db: Path, summary: BuildSummary) -> None:
     with duckdb.connect(str(build_db), read_only=True) as con:
-        summary.packages = dict(con.execute("select status, count(*) from raw.lieferungen group by 1").fetchall())
+        summary.packages = dict(
+            con.execute("select status, count(*) from raw.lieferungen group by 1").fetchall()
+        )
         loaded, quarantined = con.execute(
             "select coalesce(sum(zeilen_geladen), 0), coalesce(sum(zeilen_quarantaene), 0) "
             "from raw.lieferungen_dateien join raw.lieferungen using (paket_id) where geladen"

@@ -75,13 +75,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="Realistische Demodaten für alle 54 KIM-Kommunen in den Eingangsordner schreiben.",
         description="Schreibt vertragskonforme Lieferpakete für jede Kommune und jedes Quartal.",
     )
-    generate.add_argument("--scale", type=_scale, default=1.0, help="Volumenfaktor (1 = landesweit realistisch).")
+    generate.add_argument(
+        "--scale", type=_scale, default=1.0, help="Volumenfaktor (1 = landesweit realistisch)."
+    )
     generate.add_argument("--seed", type=int, default=42, help="Startwert; gleicher Wert = gleiche Dateien.")
     generate.add_argument(
-        "--from", dest="from_", type=_quarter, default=Quarter(2021, 1), help="Erstes Quartal (Standard 2021-Q1)."
+        "--from",
+        dest="from_",
+        type=_quarter,
+        default=Quarter(2021, 1),
+        help="Erstes Quartal (Standard 2021-Q1).",
     )
     generate.add_argument(
-        "--to", type=_quarter, default=None, help="Letztes Quartal (Standard: letztes abgeschlossenes Quartal)."
+        "--to",
+        type=_quarter,
+        default=None,
+        help="Letztes Quartal (Standard: letztes abgeschlossenes Quartal).",
     )
     generate.add_argument("--out", default=None, help="Zielordner (Standard: $KIM_DATA_DIR/landing).")
     generate.set_defaults(handler=_command_generate)

@@ -7,6 +7,8 @@ from the same two variables, so a single `export` moves the whole installation.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,6 +26,12 @@ OFFLINE_ENVIRONMENT = {
     "DAGSTER_DISABLE_TELEMETRY": "1",
     "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
 }
+
+
+def dbt_executable() -> str:
+    """The `dbt` of this environment, also when the virtualenv's bin folder is not on PATH."""
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
 
 
 def apply_offline_environment() -> None:

@@ -67,7 +67,9 @@ def _verify_snapshot(path: Path) -> tuple[int, int]:
 def publish_warehouse(build_db: Path, published_db: Path) -> PublishResult:
     """Checkpoint `build_db`, copy it beside `published_db`, verify the copy and rename it into place."""
     if not build_db.exists():
-        raise PublishError(f"Die Build-Datenbank {build_db} existiert nicht; bitte zuerst `kim build` ausführen.")
+        raise PublishError(
+            f"Die Build-Datenbank {build_db} existiert nicht; bitte zuerst `kim build` ausführen."
+        )
     # CHECKPOINT folds the write-ahead log into the file, so the copy is complete without the .wal.
     with duckdb.connect(str(build_db)) as con:
         con.execute("CHECKPOINT")

@@ -31,6 +31,7 @@ def kim_session_env(tmp_path_factory) -> Settings:
     patch.setenv("KIM_WAREHOUSE_DIR", str(root / "warehouse"))
     patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
     patch.setenv("KIM_STICHTAG", TEST_STICHTAG)
+    patch.setenv("KIM_BERICHTSBEGINN", str(TEST_FIRST_QUARTER))
     yield get_settings()
     patch.undo()
 

@@ -24,7 +24,9 @@ def code_lists() -> dict[str, tuple[str, ...]]:
 def code_categories(code_list: str) -> dict[str, str]:
     """The `kategorie` attribute of each code of one list (e.g. which events are integration milestones)."""
     with open(SEEDS_DIR / "codelisten.csv", encoding="utf-8", newline="") as handle:
-        return {row["code"]: row["kategorie"] for row in csv.DictReader(handle) if row["codeliste"] == code_list}
+        return {
+            row["code"]: row["kategorie"] for row in csv.DictReader(handle) if row["codeliste"] == code_list
+        }
 
 
 def codes(code_list: str) -> tuple[str, ...]:

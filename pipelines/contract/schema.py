@@ -189,12 +189,21 @@ AUFENTHALT = ContractFile(
 )
 
 CONTRACT_FILES: dict[str, ContractFile] = {
-    file.name: file for file in (FAELLE, EREIGNISSE, PERSONAL, FINANZEN, STRUKTURTHEMEN, LENKUNGSGRUPPE, AUFENTHALT)
+    file.name: file
+    for file in (FAELLE, EREIGNISSE, PERSONAL, FINANZEN, STRUKTURTHEMEN, LENKUNGSGRUPPE, AUFENTHALT)
 }
 MANDATORY_FILES = tuple(name for name, file in CONTRACT_FILES.items() if file.mandatory)
 
 MANIFEST_FILENAME = "manifest.json"
-MANIFEST_FIELDS = ("ags", "berichtsquartal", "datensatz_version", "erstellt_am", "quellsystem", "kontakt", "dateien")
+MANIFEST_FIELDS = (
+    "ags",
+    "berichtsquartal",
+    "datensatz_version",
+    "erstellt_am",
+    "quellsystem",
+    "kontakt",
+    "dateien",
+)
 CONTRACT_VERSION = "1.0"
 
 # Columns every raw table carries in front of the contract columns.

@@ -35,7 +35,9 @@ def reconcile_packages(con, paket_ids: list[str]) -> dg.AssetCheckResult:
         if delivered != loaded + quarantined:
             mismatches.append(f"{paket_id[:12]} {datei}: {delivered} ≠ {loaded} + {quarantined}")
         if quarantined_lines != quarantined:
-            mismatches.append(f"{paket_id[:12]} {datei}: {quarantined_lines} Quarantänezeilen statt {quarantined}")
+            mismatches.append(
+                f"{paket_id[:12]} {datei}: {quarantined_lines} Quarantänezeilen statt {quarantined}"
+            )
         if is_loaded and table in CONTRACT_FILES:
             present = con.execute(
                 f"select count(*) from raw.{table} where paket_id = ?", [paket_id]

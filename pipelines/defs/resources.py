@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from pipelines.config import DBT_PROJECT_DIR, get_settings
+from pipelines.config import DBT_PROJECT_DIR, dbt_executable, get_settings
 
 # The pool every writer of the build database joins; the instance limits it to one step at a time.
 DUCKDB_WRITER_POOL = "duckdb_schreiber"
@@ -59,6 +59,8 @@ def build_resources() -> dict[str, object]:
     return {
         "kim_paths": KimPaths(data_dir=str(settings.data_dir), warehouse_dir=str(settings.warehouse_dir)),
         "duckdb": DuckDBResource(database=str(settings.build_db)),
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR)),
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
+        ),
         "io_manager": dg.FilesystemIOManager(base_dir=str(settings.dagster_home / "storage")),
     }

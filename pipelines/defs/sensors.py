@@ -42,14 +42,18 @@ def partition_fingerprints(scan: LandingScan) -> dict[tuple[str, str], str]:
 def _already_archived(instance: dg.DagsterInstance, ags: str, quartal: str, scan: LandingScan) -> bool:
     """True if the latest archive materialisation of the partition covers exactly these packages."""
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey("paket_archiv"), asset_partitions=[str(partition_key(ags, quartal))]),
+        dg.AssetRecordsFilter(
+            asset_key=dg.AssetKey("paket_archiv"), asset_partitions=[str(partition_key(ags, quartal))]
+        ),
         limit=1,
     ).records
     if not records:
         return False
     metadata = records[0].asset_materialization.metadata
     archived = metadata.get("paket_ids")
-    expected = ", ".join(sorted(r.paket_id for r in scan.packages if (r.ags, r.berichtsquartal) == (ags, quartal)))
+    expected = ", ".join(
+        sorted(r.paket_id for r in scan.packages if (r.ags, r.berichtsquartal) == (ags, quartal))
+    )
     return archived is not None and archived.value == expected
 
 

@@ -16,7 +16,11 @@ def test_quarter_arithmetic_crosses_years():
     assert Quarter(2024, 4).next() == Quarter(2025, 1)
     assert Quarter(2025, 1).previous() == Quarter(2024, 4)
     assert Quarter.parse("2024-Q1").end == date(2024, 3, 31)
-    assert [str(q) for q in quarter_range(Quarter(2024, 3), Quarter(2025, 1))] == ["2024-Q3", "2024-Q4", "2025-Q1"]
+    assert [str(q) for q in quarter_range(Quarter(2024, 3), Quarter(2025, 1))] == [
+        "2024-Q3",
+        "2024-Q4",
+        "2025-Q1",
+    ]
 
 
 def test_last_complete_quarter():

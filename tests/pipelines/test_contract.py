@@ -26,9 +26,18 @@ def test_code_lists_match_the_contract():
     assert len(codes("stelle")) == 11
     assert len(codes("aufenthaltsstatus")) == 10
     assert set(codes("themenstatus")) == {
-        "IDENTIFIZIERT", "PRIORISIERT", "IN_PROJEKTGRUPPE", "VEREINBART", "UMGESETZT", "VERWORFEN",
+        "IDENTIFIZIERT",
+        "PRIORISIERT",
+        "IN_PROJEKTGRUPPE",
+        "VEREINBART",
+        "UMGESETZT",
+        "VERWORFEN",
     }
-    integration = {code for code, category in code_categories("ereignis").items() if category == "MEILENSTEIN_INTEGRATION"}
+    integration = {
+        code
+        for code, category in code_categories("ereignis").items()
+        if category == "MEILENSTEIN_INTEGRATION"
+    }
     assert integration == {"ARBEIT_SV", "AUSBILDUNG_BEGINN"}
 
 
@@ -48,7 +57,12 @@ def test_reference_data_has_all_54_units_and_396_gemeinden():
         gemeinden = list(csv.DictReader(handle))
     assert len(units) == 54 and len({u["ags"] for u in units}) == 54
     assert len(gemeinden) == 396
-    assert {u["typ"] for u in units} == {"kreisfreie_stadt", "kreis", "staedteregion", "kreisangehoerige_stadt_mit_ki"}
+    assert {u["typ"] for u in units} == {
+        "kreisfreie_stadt",
+        "kreis",
+        "staedteregion",
+        "kreisangehoerige_stadt_mit_ki",
+    }
 
 
 def test_mandatory_files():

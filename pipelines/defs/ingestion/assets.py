@@ -1,7 +1,5 @@
 """Ingestion assets per unit × quarter: archive → parse → load the raw tables of the build database."""
 
-from __future__ import annotations
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -82,7 +80,9 @@ def paket_geparst(
     pool=DUCKDB_WRITER_POOL,
     can_subset=False,
 )
-def raw_tabellen(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paket_geparst: list[ParsedPackage]):
+def raw_tabellen(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, paket_geparst: list[ParsedPackage]
+):
     """The partition's rows in the raw tables of the build database, replaced by the package that wins it."""
     results = []
     with duckdb.get_connection() as con:

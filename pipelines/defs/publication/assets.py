@@ -1,7 +1,5 @@
 """Publication: the read-only snapshot of the warehouse that dashboards and analysts open."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, KimPaths

@@ -1,7 +1,5 @@
 """The dbt project as assets: seeds, staging, intermediate and marts of the build database (tests as checks)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +20,9 @@ class KimDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "source":
             return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         # `alias` is the table name in the warehouse (a mart may not share its model name with a seed).
-        return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props.get("alias") or dbt_resource_props["name"]])
+        return dg.AssetKey(
+            [dbt_resource_props["schema"], dbt_resource_props.get("alias") or dbt_resource_props["name"]]
+        )
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return TRANSFORMATION_GROUP
