@@ -1,0 +1,444 @@
+"""Plotly figures of the dashboards: pure functions from a small DataFrame to a `go.Figure`.
+
+Builders neither query nor render; pages hand them what `queries` returned and show the result with
+`st.plotly_chart`. Numbers in hovers are preformatted by `formatting` so a chart says exactly what the table
+next to it says; axes use German separators through `layout.separators`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from dashboards.lib import formatting
+from dashboards.lib.kpi_display import linear_pace
+
+UNIT_TYPE_COLOURS = {"TYP_KREISFREI": "#1f5f8b", "TYP_KREIS": "#d08c2c"}
+_FALLBACK_COLOURS = ("#6a4c93", "#2a9d8f", "#8d6e63", "#546e7a")
+NO_VALUE_COLOUR = "#c8c8c8"
+
+# How each series of a trend chart is drawn: the unit stands out, references recede.
+SERIES_ROLES = ("kommune", "vergleichstyp", "land")
+SERIES_STYLES: dict[str, dict[str, Any]] = {
+    "kommune": {"color": "#1f5f8b", "width": 3, "dash": "solid"},
+    "vergleichstyp": {"color": "#d08c2c", "width": 2, "dash": "dash"},
+    "land": {"color": "#546e7a", "width": 2, "dash": "dot"},
+}
+BAND_FILL = "rgba(31, 95, 139, 0.15)"
+REFERENCE_BAND_FILL = "#66bb6a"
+PACE_COLOUR = "#8e8e8e"
+
+NRW_MAP_ZOOM = 6.6
+_HOVER_FONT = {"family": "sans-serif", "size": 13}
+
+
+def _apply_german_layout(figure: go.Figure, *, height: int) -> go.Figure:
+    figure.update_layout(
+        separators=formatting.PLOTLY_SEPARATORS,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        hoverlabel={"font": _HOVER_FONT},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+    )
+    return figure
+
+
+def _value_axis(einheit: str | None) -> dict[str, Any]:
+    """Axis settings for a KPI's values: full German numbers (`20.000`, not `20k`), percentages with `%`."""
+    axis: dict[str, Any] = {"exponentformat": "none", "separatethousands": True}
+    if formatting.is_percentage(einheit):
+        axis["ticksuffix"] = " %"
+    return axis
+
+
+def _hover_columns(frame: pd.DataFrame, einheit: str | None) -> np.ndarray:
+    """Per row: the formatted value and the formatted 95 % interval (`customdata[0]`, `customdata[1]`)."""
+    values = [formatting.format_value(value, einheit) for value in frame["wert"]]
+    if {"ki95_unten", "ki95_oben"} <= set(frame.columns):
+        intervals = [
+            formatting.format_interval(lower, upper, einheit)
+            for lower, upper in zip(frame["ki95_unten"], frame["ki95_oben"], strict=True)
+        ]
+    else:
+        intervals = [formatting.MISSING] * len(frame)
+    return np.column_stack([values, intervals]) if len(frame) else np.empty((0, 2), dtype=object)
+
+
+def _type_colour(vergleichstyp: str, position: int) -> str:
+    return UNIT_TYPE_COLOURS.get(vergleichstyp, _FALLBACK_COLOURS[position % len(_FALLBACK_COLOURS)])
+
+
+def build_unit_comparison_figure(
+    comparison: pd.DataFrame,
+    *,
+    einheit: str | None,
+    axis_title: str,
+    reference_value: float | None = None,
+    reference_label: str = "NRW",
+    reference_band: tuple[float, float] | None = None,
+) -> go.Figure:
+    """All units with a value, sorted (largest on top), coloured by unit type, with 95 % error bars, the
+    reference value as a dashed line and, where the KPI has one, its recommended corridor shaded.
+
+    `comparison` needs `name, vergleichstyp, vergleichstyp_name, wert`; `ki95_unten, ki95_oben` are optional.
+    Rows without `wert` are left out (the page names them).
+    """
+    with_value = comparison.dropna(subset=["wert"]).sort_values(["wert", "name"], ascending=[True, False])
+    figure = go.Figure()
+    for position, (type_code, group) in enumerate(with_value.groupby("vergleichstyp", sort=True)):
+        trace: dict[str, Any] = {}
+        if {"ki95_unten", "ki95_oben"} <= set(group.columns) and group["ki95_unten"].notna().any():
+            trace["error_x"] = {
+                "type": "data",
+                "symmetric": False,
+                "array": (group["ki95_oben"] - group["wert"]).to_numpy(),
+                "arrayminus": (group["wert"] - group["ki95_unten"]).to_numpy(),
+                "color": "#37474f",
+                "thickness": 1.2,
+                "width": 3,
+            }
+        figure.add_bar(
+            orientation="h",
+            x=group["wert"],
+            y=group["name"],
+            name=str(group["vergleichstyp_name"].iloc[0]),
+            marker_color=_type_colour(str(type_code), position),
+            customdata=_hover_columns(group, einheit),
+            hovertemplate=(
+                "<b>%{y}</b><br>Wert: %{customdata[0]}<br>95-%-Intervall: %{customdata[1]}<extra></extra>"
+            ),
+            **trace,
+        )
+    figure.update_yaxes(
+        type="category", categoryorder="array", categoryarray=with_value["name"].tolist(), title=None
+    )
+    figure.update_xaxes(title=axis_title, rangemode="tozero", **_value_axis(einheit))
+    if reference_value is not None and not formatting.is_missing(reference_value):
+        figure.add_vline(
+            x=float(reference_value),
+            line_dash="dash",
+            line_color="#263238",
+            line_width=1.5,
+            annotation_text=f"{reference_label}: {formatting.format_value(reference_value, einheit)}",
+            annotation_position="bottom right",  # the shortest bars leave this corner free
+        )
+    if reference_band is not None:
+        _shade_reference_band(figure, reference_band, axis="x")
+    return _apply_german_layout(figure, height=max(320, 18 * len(with_value) + 140))
+
+
+def _shade_reference_band(figure: go.Figure, band: tuple[float, float], *, axis: str) -> None:
+    lower, upper = band
+    label = f"Referenzkorridor {formatting.format_number(lower)}–{formatting.format_number(upper)}"
+    shape = {
+        "fillcolor": REFERENCE_BAND_FILL,
+        "opacity": 0.15,
+        "line_width": 0,
+        "layer": "below",
+        "annotation_text": label,
+    }
+    if axis == "x":
+        figure.add_vrect(x0=lower, x1=upper, annotation_position="bottom left", **shape)
+    else:
+        figure.add_hrect(y0=lower, y1=upper, annotation_position="bottom left", **shape)
+
+
+def _geojson_centre(geojson: dict[str, Any]) -> dict[str, float]:
+    """Centre of the bounding box of all coordinates of a FeatureCollection."""
+    points = np.concatenate(
+        [
+            np.asarray(ring, dtype=float).reshape(-1, 2)
+            for feature in geojson["features"]
+            for ring in _rings(feature)
+        ]
+    )
+    west, south = points.min(axis=0)
+    east, north = points.max(axis=0)
+    return {"lon": float((west + east) / 2), "lat": float((south + north) / 2)}
+
+
+def _rings(feature: dict[str, Any]) -> list[Sequence[Any]]:
+    geometry = feature["geometry"]
+    if geometry["type"] == "Polygon":
+        return list(geometry["coordinates"])
+    if geometry["type"] == "MultiPolygon":
+        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    return []
+
+
+def _features_of(geojson: dict[str, Any], ids: pd.Series, feature_id_property: str) -> dict[str, Any]:
+    """The sub-collection of the given areas: each map trace carries only the outlines it colours."""
+    wanted = set(ids)
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            feature
+            for feature in geojson["features"]
+            if feature["properties"].get(feature_id_property) in wanted
+        ],
+    }
+
+
+def build_choropleth_figure(
+    comparison: pd.DataFrame,
+    geojson: dict[str, Any],
+    *,
+    einheit: str | None,
+    polaritaet: str | None,
+    axis_title: str,
+    feature_id_property: str = "AGS",
+) -> go.Figure:
+    """Map of the units coloured by their value (darker = more favourable for KPIs with a direction); units
+    without a value are grey. No tiles are loaded: the map style is a plain white background.
+
+    `comparison` needs `ags, name, wert`.
+    """
+    featureidkey = f"properties.{feature_id_property}"
+    centre = _geojson_centre(geojson)
+    with_value = comparison.dropna(subset=["wert"]).copy()
+    without_value = comparison[comparison["wert"].isna()]
+    with_value["wert_text"] = [formatting.format_value(value, einheit) for value in with_value["wert"]]
+    figure = px.choropleth_map(
+        with_value,
+        geojson=_features_of(geojson, with_value["ags"], feature_id_property),
+        featureidkey=featureidkey,
+        locations="ags",
+        color="wert",
+        hover_name="name",
+        custom_data=["wert_text"],
+        color_continuous_scale=formatting.polarity_colour_scale(polaritaet),
+        map_style="white-bg",
+        center=centre,
+        zoom=NRW_MAP_ZOOM,
+        opacity=0.9,
+    )
+    figure.update_traces(
+        hovertemplate="<b>%{hovertext}</b><br>%{customdata[0]}<extra></extra>",
+        marker_line_color="white",
+        marker_line_width=0.8,
+    )
+    if len(without_value):
+        figure.add_trace(
+            go.Choroplethmap(
+                geojson=_features_of(geojson, without_value["ags"], feature_id_property),
+                featureidkey=featureidkey,
+                locations=without_value["ags"],
+                z=np.zeros(len(without_value)),
+                colorscale=[[0, NO_VALUE_COLOUR], [1, NO_VALUE_COLOUR]],
+                showscale=False,
+                marker_line_color="white",
+                marker_line_width=0.8,
+                customdata=without_value[["name"]].to_numpy(),
+                hovertemplate="<b>%{customdata[0]}</b><br>kein Wert<extra></extra>",
+                name="ohne Wert",
+            )
+        )
+    figure.update_layout(
+        map={"style": "white-bg", "center": centre, "zoom": NRW_MAP_ZOOM},
+        coloraxis_colorbar={"title": {"text": axis_title}, **_value_axis(einheit)},
+    )
+    return _apply_german_layout(figure, height=560)
+
+
+def build_delivery_status_figure(status: pd.DataFrame) -> go.Figure:
+    """Units × reporting quarters, each cell coloured by its delivery status, with a discrete German legend.
+
+    `status` needs `ags, name, quartal, status`; `eingegangen_am, frist` are shown on hover when present.
+    Units appear in the order of their first row.
+    """
+    known = list(formatting.DELIVERY_STATUS_ORDER)
+    statuses = known + sorted(set(status["status"]) - set(known))
+    code_of = {value: index for index, value in enumerate(statuses)}
+    units = status.drop_duplicates("ags")[["ags", "name"]]
+    quarters = sorted(status["quartal"].unique())
+
+    cells = status.assign(
+        code=status["status"].map(code_of).astype(float),
+        hover=[
+            f"{formatting.format_delivery_status(row.status)}"
+            f"<br>Eingang: {formatting.format_date(getattr(row, 'eingegangen_am', None))}"
+            f"<br>Frist: {formatting.format_date(getattr(row, 'frist', None))}"
+            for row in status.itertuples(index=False)
+        ],
+    )
+    codes = cells.pivot(index="ags", columns="quartal", values="code").reindex(
+        index=units["ags"], columns=quarters
+    )
+    hover = (
+        cells.pivot(index="ags", columns="quartal", values="hover")
+        .reindex(index=units["ags"], columns=quarters)
+        .fillna("keine Angabe")
+    )
+
+    count = len(statuses)
+    colourscale = []
+    for index, value in enumerate(statuses):
+        colour = formatting.DELIVERY_STATUS_COLOURS.get(
+            value, _FALLBACK_COLOURS[index % len(_FALLBACK_COLOURS)]
+        )
+        colourscale += [[index / count, colour], [(index + 1) / count, colour]]
+
+    figure = go.Figure(
+        go.Heatmap(
+            z=codes.to_numpy(),
+            x=[formatting.format_quarter_short(quarter) for quarter in quarters],
+            y=units["name"].tolist(),
+            text=hover.to_numpy(),
+            hovertemplate="<b>%{y}</b><br>%{x}<br>%{text}<extra></extra>",
+            zmin=-0.5,
+            zmax=count - 0.5,
+            colorscale=colourscale,
+            xgap=2,
+            ygap=2,
+            colorbar={
+                "title": {"text": "Lieferstatus"},
+                "tickvals": list(range(count)),
+                "ticktext": [formatting.format_delivery_status(value) for value in statuses],
+                "len": min(1.0, 0.12 * count),
+                "y": 1,
+                "yanchor": "top",
+            },
+        )
+    )
+    figure.update_yaxes(autorange="reversed", type="category", title=None)
+    figure.update_xaxes(type="category", side="top", title=None)
+    return _apply_german_layout(figure, height=max(300, 17 * len(units) + 120))
+
+
+def build_kpi_trend_figure(
+    series: pd.DataFrame,
+    *,
+    einheit: str | None,
+    axis_title: str,
+    reference_band: tuple[float, float] | None = None,
+    show_linear_pace: bool = False,
+) -> go.Figure:
+    """A KPI over quarters for a unit against its references.
+
+    `series` has one row per series and quarter with `quartal, rolle, bezeichnung, wert` and optionally
+    `ki95_unten, ki95_oben`; `rolle` is `kommune`, `vergleichstyp` or `land`. The unit's 95 % interval is a
+    shaded band; `reference_band` shades a recommended corridor; `show_linear_pace` adds the even spending
+    pace (quarter ÷ 4) of the budget year.
+    """
+    quarters = sorted(series["quartal"].unique())
+    labels = {quarter: formatting.format_quarter_short(quarter) for quarter in quarters}
+    figure = go.Figure()
+
+    unit_rows = series[series["rolle"] == "kommune"]
+    if {"ki95_unten", "ki95_oben"} <= set(series.columns):
+        _add_interval_band(figure, unit_rows.dropna(subset=["ki95_unten", "ki95_oben"]), quarters, labels)
+
+    if show_linear_pace:
+        figure.add_scatter(
+            x=[labels[quarter] for quarter in quarters],
+            y=[linear_pace(quarter) for quarter in quarters],
+            mode="lines",
+            line={"color": PACE_COLOUR, "dash": "longdash", "width": 1.5},
+            name="Linearer Plan (Quartal ÷ 4)",
+            hovertemplate="%{x}: %{y:.0f} % (linearer Plan)<extra></extra>",
+        )
+
+    for role in reversed(SERIES_ROLES):  # the unit last, so it is drawn on top
+        rows = series[series["rolle"] == role].sort_values("quartal")
+        if rows.empty:
+            continue
+        style = SERIES_STYLES[role]
+        figure.add_scatter(
+            x=rows["quartal"].map(labels),
+            y=rows["wert"],
+            mode="lines+markers",
+            name=str(rows["bezeichnung"].iloc[0]),
+            line={"color": style["color"], "width": style["width"], "dash": style["dash"]},
+            marker={"size": 7 if role == "kommune" else 5},
+            customdata=_hover_columns(rows, einheit),
+            hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{customdata[0]}<extra></extra>",
+            legendrank=SERIES_ROLES.index(role),
+        )
+
+    if reference_band is not None:
+        _shade_reference_band(figure, reference_band, axis="y")
+
+    figure.update_xaxes(
+        type="category", categoryorder="array", categoryarray=list(labels.values()), title=None
+    )
+    figure.update_yaxes(title=axis_title, rangemode="tozero", **_value_axis(einheit))
+    figure.update_layout(showlegend=True)  # also for a single series, so its name is always shown
+    return _apply_german_layout(figure, height=340)
+
+
+def _add_interval_band(
+    figure: go.Figure, intervals: pd.DataFrame, quarters: list[str], labels: dict[str, str]
+) -> None:
+    """The 95 % interval as shaded areas, one per run of consecutive quarters, so a quarter without an
+    interval interrupts the band instead of being bridged; an isolated quarter shows as a short thick bar."""
+    if intervals.empty:
+        return
+    position = {quarter: index for index, quarter in enumerate(quarters)}
+    rows = intervals.assign(_position=intervals["quartal"].map(position).astype(int)).sort_values("_position")
+    run_id = (rows["_position"].diff() != 1).cumsum()
+    for number, (_, run) in enumerate(rows.groupby(run_id, sort=True)):
+        x = run["quartal"].map(labels).tolist()
+        common = {
+            "name": "95-%-Konfidenzintervall",
+            "legendgroup": "ki95",
+            "showlegend": number == 0,
+            "hoverinfo": "skip",
+        }
+        if len(run) == 1:
+            figure.add_scatter(
+                x=x * 2,
+                y=[run["ki95_unten"].iloc[0], run["ki95_oben"].iloc[0]],
+                mode="lines",
+                line={"color": BAND_FILL, "width": 10},
+                **common,
+            )
+        else:
+            figure.add_scatter(
+                x=x + x[::-1],
+                y=run["ki95_oben"].tolist() + run["ki95_unten"].tolist()[::-1],
+                mode="lines",
+                line={"width": 0},
+                fill="toself",
+                fillcolor=BAND_FILL,
+                **common,
+            )
+
+
+def build_breakdown_figure(breakdown: pd.DataFrame, *, einheit: str | None, axis_title: str) -> go.Figure:
+    """A KPI's breakdown (by Baustein, transition, …) in one quarter: the unit's bars next to its references,
+    each labelled with its value (so a value of 0 is visible, too).
+
+    `breakdown` has `aufschluesselung, rolle, bezeichnung, wert` and optionally `ki95_unten, ki95_oben`.
+    """
+    categories = sorted(breakdown["aufschluesselung"].unique())
+    category_labels = [formatting.format_breakdown(value) for value in categories]
+    roles = [role for role in reversed(SERIES_ROLES) if (breakdown["rolle"] == role).any()]
+    figure = go.Figure()
+    for role in roles:
+        rows = breakdown[breakdown["rolle"] == role]
+        rows = rows.set_index("aufschluesselung").reindex(categories).reset_index()
+        hover = _hover_columns(rows, einheit)
+        figure.add_bar(
+            orientation="h",
+            y=category_labels,
+            x=rows["wert"],
+            name=str(rows["bezeichnung"].dropna().iloc[0]),
+            marker_color=SERIES_STYLES[role]["color"],
+            text=[value if value != formatting.MISSING else "" for value in hover[:, 0]],  # also shows a 0
+            textposition="outside",
+            cliponaxis=False,
+            customdata=hover,
+            hovertemplate="<b>%{y}</b><br>%{fullData.name}: %{customdata[0]}<extra></extra>",
+            legendrank=SERIES_ROLES.index(role),
+        )
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(
+        type="category", categoryorder="array", categoryarray=list(reversed(category_labels)), title=None
+    )
+    figure.update_xaxes(title=axis_title, rangemode="tozero", **_value_axis(einheit))
+    return _apply_german_layout(figure, height=max(220, len(categories) * (22 * len(roles) + 16) + 110))

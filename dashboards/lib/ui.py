@@ -1,0 +1,106 @@
+"""Streamlit building blocks shared by the pages: the warehouse gate, linkable selectors, tiles, footers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+import duckdb
+import streamlit as st
+
+from dashboards.lib import formatting, warehouse
+from dashboards.lib.views import MetricTile
+
+Option = TypeVar("Option", bound=str)
+
+SOURCE_NOTE = (
+    "Datenquellen: Einwohnerzahlen (31.12.2024, Basis Zensus 2022) und Flächen: © Statistisches Bundesamt "
+    "(Destatis), Gemeindeverzeichnis GV100AD, 2025; Vervielfältigung und Verbreitung mit Quellenangabe "
+    "gestattet. Fall-, Personal- und Finanzdaten: Quartalslieferungen der KIM-Kommunen. Kleine Fallzahlen "
+    "werden aus Datenschutzgründen nicht ausgewiesen (–)."
+)
+
+
+def require_warehouse() -> warehouse.PublishedSnapshot:
+    """Stop the page with a German explanation unless a complete snapshot has been published."""
+    snapshot = warehouse.current_snapshot()
+    if snapshot is None:
+        st.info(
+            "**Es liegen noch keine Daten vor.** Unter "
+            f"`{warehouse.published_path()}` wurde noch kein Warehouse veröffentlicht.\n\n"
+            "Mit `make demo` entstehen Beispieldaten für alle 54 Kommunen, mit `kim build` werden die "
+            "eingegangenen Lieferungen verarbeitet und veröffentlicht. Danach diese Seite neu laden.",
+            icon=":material/hourglass_empty:",
+        )
+        st.stop()
+    try:
+        missing = warehouse.missing_tables()
+    except duckdb.Error as error:
+        st.error(
+            f"Das veröffentlichte Warehouse `{snapshot.path}` konnte nicht gelesen werden ({error}). "
+            "Bitte `kim build` erneut ausführen.",
+            icon=":material/error:",
+        )
+        st.stop()
+    if missing:
+        st.warning(
+            f"Im veröffentlichten Warehouse `{snapshot.path}` fehlen die Tabellen {', '.join(missing)}. "
+            "Bitte `kim build` ausführen, damit die Auswertungstabellen erzeugt werden.",
+            icon=":material/warning:",
+        )
+        st.stop()
+    return snapshot
+
+
+def synced_selectbox(
+    label: str,
+    options: Sequence[Option],
+    *,
+    param: str,
+    key: str,
+    format_func: Callable[[Option], str],
+    help: str | None = None,
+) -> Option:
+    """A selectbox whose choice is mirrored in `st.query_params[param]`, so a view can be linked.
+
+    A valid `param` in the URL selects the initial option; an invalid or absent one falls back to the first
+    option. After that the widget leads and the URL follows.
+    """
+    choices = list(options)
+    if st.session_state.get(key) not in choices:
+        requested = st.query_params.get(param)
+        st.session_state[key] = requested if requested in choices else choices[0]
+    choice = st.selectbox(label, choices, key=key, format_func=format_func, help=help)
+    st.query_params[param] = choice
+    return choice
+
+
+def render_metric_tiles(tiles: Sequence[MetricTile], per_row: int = 4) -> None:
+    """KPI tiles in rows of `per_row`."""
+    for start in range(0, len(tiles), per_row):
+        columns = st.columns(per_row)
+        for column, tile in zip(columns, tiles[start : start + per_row], strict=False):
+            column.metric(
+                tile.label,
+                tile.value,
+                delta=tile.delta,
+                delta_color=tile.delta_colour,
+                delta_arrow=tile.delta_arrow,
+                delta_description=tile.delta_description,
+                help=tile.help,
+                border=True,
+            )
+
+
+def render_data_status() -> None:
+    """Sidebar note on when the data shown was published."""
+    snapshot = warehouse.current_snapshot()
+    if snapshot is None:
+        st.sidebar.caption("Noch kein Datenstand veröffentlicht.")
+    else:
+        st.sidebar.caption(f"Datenstand: {formatting.format_timestamp(snapshot.published_at)}")
+
+
+def render_source_footer() -> None:
+    st.divider()
+    st.caption(SOURCE_NOTE)
