@@ -15,13 +15,17 @@ RECONCILIATION_CHECK = dg.AssetCheckSpec(
 
 
 def reconcile_packages(con, paket_ids: list[str]) -> dg.AssetCheckResult:
-    """Compare each file's bookkeeping with the rows actually present in the raw tables and findings."""
+    """Compare each file's bookkeeping with the rows actually present in the raw tables and findings.
+
+    Rejected packages are left out: by contract nothing of them is loaded and their rows are not quarantined
+    one by one (the package-level finding covers them).
+    """
     mismatches = []
     rows = con.execute(
         """
         select d.paket_id, d.datei, d.zeilen_geliefert, d.zeilen_geladen, d.zeilen_quarantaene, l.geladen
         from raw.lieferungen_dateien d join raw.lieferungen l using (paket_id)
-        where d.paket_id in (select unnest(?::varchar[]))
+        where d.paket_id in (select unnest(?::varchar[])) and l.status <> 'ABGELEHNT'
         """,
         [paket_ids],
     ).fetchall()

@@ -1,0 +1,136 @@
+"""Findings: what is wrong with a delivered package, file, row or cell, and what happened because of it.
+
+Every finding ends up as one row of `raw.befunde`. Rule ids are stable (reports and dashboards group by them);
+messages are German and name the file, line and column so the delivering unit can fix its export.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+import pandas as pd
+
+
+class Outcome(StrEnum):
+    """What a finding caused (`raw.befunde.ergebnis`)."""
+
+    PACKAGE_REJECTED = "PAKET_ABGELEHNT"
+    ROW_QUARANTINED = "ZEILE_QUARANTAENE"
+    NOTICE = "HINWEIS"
+
+
+class Status(StrEnum):
+    """Processing status of a package (`raw.lieferungen.status`)."""
+
+    ACCEPTED = "ANGENOMMEN"
+    ACCEPTED_WITH_NOTICES = "ANGENOMMEN_MIT_HINWEISEN"
+    REJECTED = "ABGELEHNT"
+
+
+class Rule(StrEnum):
+    """Stable rule ids (`raw.befunde.regel`)."""
+
+    # The package as a whole.
+    PACKAGE_UNREADABLE = "PAKET_UNLESBAR"
+    MANIFEST_MISSING = "MANIFEST_FEHLT"
+    MANIFEST_INVALID = "MANIFEST_UNGUELTIG"
+    MANIFEST_FIELD_MISSING = "MANIFEST_FELD_FEHLT"
+    MANIFEST_FIELD_INVALID = "MANIFEST_FELD_UNGUELTIG"
+    MANIFEST_AGS = "MANIFEST_AGS"
+    MANIFEST_QUARTER = "MANIFEST_QUARTAL"
+    MANIFEST_TIMEZONE = "MANIFEST_ZEITZONE"
+    LISTED_FILE_MISSING = "DATEI_FEHLT_IM_PAKET"
+    CHECKSUM = "PRUEFSUMME"
+    UNLISTED_FILE = "DATEI_NICHT_IM_MANIFEST"
+    UNKNOWN_FILE = "DATEI_UNBEKANNT"
+    DUPLICATE_FILE = "DATEI_DOPPELT"
+    PACKAGE_LAYOUT = "PAKETAUFBAU"
+    MANDATORY_FILE_MISSING = "PFLICHTDATEI_FEHLT"
+    # One file.
+    FILE_UNREADABLE = "DATEI_UNLESBAR"
+    DUPLICATE_COLUMN = "SPALTE_DOPPELT"
+    IDENTIFIER_COLUMN = "IDENTIFIKATOR_SPALTE"
+    MANDATORY_COLUMN_MISSING = "PFLICHTSPALTE_FEHLT"
+    OPTIONAL_COLUMN_MISSING = "SPALTE_FEHLT"
+    UNKNOWN_COLUMN = "SPALTE_UNBEKANNT"
+    UNKNOWN_SHEET = "BLATT_UNBEKANNT"
+    TOO_MANY_INVALID_ROWS = "ANTEIL_UNGUELTIG"
+    # One row or cell.
+    FIELD_COUNT = "FELDANZAHL"
+    REQUIRED = "PFLICHTFELD"
+    DATE = "TYP_DATUM"
+    MONTH = "TYP_MONAT"
+    INTEGER = "TYP_GANZZAHL"
+    DECIMAL = "TYP_DEZIMAL"
+    CODE_LIST = "CODELISTE"
+    LENGTH = "LAENGE"
+
+
+# Columns of a findings table, in the order of `raw.befunde` after its lineage columns.
+FINDING_COLUMNS = ("datei", "zeile", "spalte", "regel", "meldung", "ergebnis", "rohwerte")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding about the package, a file or a column (row findings travel as tables instead)."""
+
+    rule: Rule
+    message: str
+    outcome: Outcome
+    file: str | None = None
+    column: str | None = None
+
+    @property
+    def rejects(self) -> bool:
+        return self.outcome is Outcome.PACKAGE_REJECTED
+
+
+def rejection(rule: Rule, message: str, file: str | None = None, column: str | None = None) -> Finding:
+    return Finding(rule, message, Outcome.PACKAGE_REJECTED, file, column)
+
+
+def notice(rule: Rule, message: str, file: str | None = None, column: str | None = None) -> Finding:
+    return Finding(rule, message, Outcome.NOTICE, file, column)
+
+
+def findings_frame(findings: list[Finding]) -> pd.DataFrame:
+    """Package- and file-level findings as a findings table (no line, no raw values)."""
+    frame = pd.DataFrame(
+        {
+            "datei": [finding.file for finding in findings],
+            "zeile": [None] * len(findings),
+            "spalte": [finding.column for finding in findings],
+            "regel": [str(finding.rule) for finding in findings],
+            "meldung": [finding.message for finding in findings],
+            "ergebnis": [str(finding.outcome) for finding in findings],
+            "rohwerte": [None] * len(findings),
+        }
+    )
+    return normalise_findings_frame(frame)
+
+
+def normalise_findings_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns of `raw.befunde` in order, one dtype each, so findings tables concatenate alike."""
+    return pd.DataFrame(
+        {
+            name: pd.array(frame[name].tolist(), dtype="Int32" if name == "zeile" else "str")
+            for name in FINDING_COLUMNS
+        }
+    )
+
+
+def format_count(number: int) -> str:
+    """`12345` → `12.345` (German thousands separator)."""
+    return f"{number:,}".replace(",", ".")
+
+
+def format_percent(share: float) -> str:
+    """`0.1234` → `12,3 %`."""
+    return f"{share * 100:.1f}".replace(".", ",") + " %"
+
+
+def quote(value: str, limit: int = 60) -> str:
+    """A delivered value in German quotation marks, shortened so a message stays one readable line."""
+    text = value if len(value) <= limit else value[: limit - 1] + "…"
+    return f"„{text}“"

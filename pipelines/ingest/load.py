@@ -1,0 +1,223 @@
+"""Loading a parsed package into the `raw` schema of the build database.
+
+One transaction per package: its bookkeeping rows (`raw.lieferungen`, `raw.lieferungen_dateien`,
+`raw.befunde`) are replaced by `paket_id`, then the partition (unit × quarter) is given to the package that
+wins it — the non-rejected package with the latest manifest `erstellt_am`, ties broken by the larger
+`paket_id` — so the result never depends on the order in which a delivery and its correction are processed.
+Only when the winner changes are the partition's rows replaced, as a whole, in every contract table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from pipelines.contract.schema import CONTRACT_FILES
+from pipelines.ingest.findings import Status, format_count
+from pipelines.ingest.raw_tables import RAW_SCHEMA, create_raw_schema
+from pipelines.ingest.staging import SUMMARY_FILENAME, ParsedPackage
+
+
+class LoadOutcome(StrEnum):
+    LOADED = "geladen"  # the package's rows are the partition's rows
+    SUPERSEDED = "ersetzt"  # a later correction holds the partition; this package is history only
+    REJECTED = "abgelehnt"  # nothing loaded; only its bookkeeping and findings are recorded
+
+
+class StagingMissingError(RuntimeError):
+    """The staged output of a package is gone (the cache was cleared); German message."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    paket_id: str
+    ags: str
+    berichtsquartal: str
+    outcome: LoadOutcome
+    partition_paket_id: str | None  # the package whose rows the partition holds afterwards
+    replaced_paket_id: str | None  # the package whose rows were replaced, if the partition changed hands
+    rows_by_table: dict[str, int] = field(default_factory=dict)  # rows written per raw table
+
+    def summary_german(self) -> str:
+        head = f"Paket {self.paket_id[:12]} ({self.ags}, {self.berichtsquartal})"
+        if self.outcome is LoadOutcome.REJECTED:
+            return f"{head}: abgelehnt, nichts geladen; Befunde und Lieferstatus sind gespeichert."
+        if self.outcome is LoadOutcome.SUPERSEDED:
+            holder = f"Paket {self.partition_paket_id[:12]}" if self.partition_paket_id else "keinem Paket"
+            return f"{head}: durch eine spätere Korrektur ersetzt; die Partition bleibt bei {holder}."
+        counts = ", ".join(
+            f"{table} {format_count(count)}"
+            for table, count in self.rows_by_table.items()
+            if table in CONTRACT_FILES
+        )
+        replaced = f", ersetzt Paket {self.replaced_paket_id[:12]}" if self.replaced_paket_id else ""
+        return f"{head}: geladen{replaced} – Zeilen: {counts or 'keine'}."
+
+
+def load_package(con, parsed: ParsedPackage) -> LoadResult:
+    """Record the package and give its partition to the winning package, in one transaction."""
+    if not (parsed.staging_dir / SUMMARY_FILENAME).exists():
+        raise StagingMissingError(
+            f"Der Zwischenstand von Paket {parsed.paket_id[:12]} fehlt ({parsed.staging_dir}); das Paket "
+            "muss aus dem Archiv neu eingelesen werden."
+        )
+    create_raw_schema(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        result = _load(con, parsed)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _load(con, parsed: ParsedPackage) -> LoadResult:
+    partition = (parsed.ags, parsed.berichtsquartal)
+    holder = _partition_holder(con, *partition)
+    rows = _record_bookkeeping(con, parsed)
+    winner = _winner(con, *partition)
+
+    replaced = None
+    if winner != holder or winner == parsed.paket_id:
+        winning_package = parsed if winner == parsed.paket_id else _staged_package(parsed, winner)
+        _clear_partition(con, *partition)
+        if winning_package is not None:
+            rows.update(_insert_rows(con, winning_package))
+        replaced = holder if holder not in (None, winner) else None
+    con.execute(
+        f"UPDATE {RAW_SCHEMA}.lieferungen SET geladen = (paket_id = ?) WHERE ags = ? AND berichtsquartal = ?",
+        [winner or "", *partition],
+    )
+
+    if parsed.status is Status.REJECTED:
+        outcome = LoadOutcome.REJECTED
+    elif winner == parsed.paket_id:
+        outcome = LoadOutcome.LOADED
+    else:
+        outcome = LoadOutcome.SUPERSEDED
+    return LoadResult(
+        paket_id=parsed.paket_id,
+        ags=parsed.ags,
+        berichtsquartal=parsed.berichtsquartal,
+        outcome=outcome,
+        partition_paket_id=winner,
+        replaced_paket_id=replaced if outcome is LoadOutcome.LOADED else None,
+        rows_by_table=rows,
+    )
+
+
+def _partition_holder(con, ags: str, quarter: str) -> str | None:
+    row = con.execute(
+        f"SELECT paket_id FROM {RAW_SCHEMA}.lieferungen WHERE ags = ? AND berichtsquartal = ? AND geladen",
+        [ags, quarter],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _winner(con, ags: str, quarter: str) -> str | None:
+    row = con.execute(
+        f"""
+        SELECT paket_id FROM {RAW_SCHEMA}.lieferungen
+        WHERE ags = ? AND berichtsquartal = ? AND status <> ?
+        ORDER BY erstellt_am DESC, paket_id DESC
+        LIMIT 1
+        """,
+        [ags, quarter, str(Status.REJECTED)],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def _record_bookkeeping(con, parsed: ParsedPackage) -> dict[str, int]:
+    """Replace the package's rows in the three bookkeeping tables (first processing time is kept)."""
+    first_processed = con.execute(
+        f"SELECT verarbeitet_am FROM {RAW_SCHEMA}.lieferungen WHERE paket_id = ?", [parsed.paket_id]
+    ).fetchone()
+    processed_at = first_processed[0] if first_processed else datetime.now(UTC)
+    for table in ("lieferungen", "lieferungen_dateien", "befunde"):
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE paket_id = ?", [parsed.paket_id])
+    con.execute(
+        f"""
+        INSERT INTO {RAW_SCHEMA}.lieferungen (paket_id, ags, berichtsquartal, erstellt_am, eingegangen_am,
+            verarbeitet_am, paketform, quellsystem, datensatz_version, archiv_pfad, status, geladen)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)
+        """,
+        [
+            parsed.paket_id,
+            parsed.ags,
+            parsed.berichtsquartal,
+            parsed.erstellt_am,
+            parsed.eingegangen_am,
+            processed_at,
+            str(parsed.shape),
+            parsed.quellsystem,
+            parsed.datensatz_version,
+            str(parsed.archive_path),
+            str(parsed.status),
+        ],
+    )
+    if parsed.files:
+        con.executemany(
+            f"INSERT INTO {RAW_SCHEMA}.lieferungen_dateien VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [
+                    parsed.paket_id,
+                    file.name,
+                    file.sha256,
+                    file.encoding,
+                    file.delimiter,
+                    file.rows_delivered,
+                    file.rows_loaded,
+                    file.rows_quarantined,
+                ]
+                for file in parsed.files
+            ],
+        )
+    con.execute(
+        f"""
+        INSERT INTO {RAW_SCHEMA}.befunde
+        SELECT ?, ?, ?, datei, zeile, spalte, regel, meldung, ergebnis, rohwerte::JSON
+        FROM read_parquet(?)
+        """,
+        [parsed.paket_id, parsed.ags, parsed.berichtsquartal, str(parsed.findings_path)],
+    )
+    return {"lieferungen": 1, "lieferungen_dateien": len(parsed.files), "befunde": parsed.findings_count}
+
+
+def _staged_package(parsed: ParsedPackage, paket_id: str | None) -> ParsedPackage | None:
+    """The partition's winner as staged by its own parse (it lives next to this package's staging)."""
+    if paket_id is None:
+        return None
+    staging_dir = Path(parsed.staging_dir).parent / paket_id
+    if not (staging_dir / SUMMARY_FILENAME).exists():
+        raise StagingMissingError(
+            f"Die Partition {parsed.ags}/{parsed.berichtsquartal} muss wieder Paket {paket_id[:12]} "
+            f"erhalten, dessen Zwischenstand aber fehlt ({staging_dir}); bitte dieses Paket neu einlesen."
+        )
+    return ParsedPackage.from_staging(staging_dir)
+
+
+def _clear_partition(con, ags: str, quarter: str) -> None:
+    for name in CONTRACT_FILES:
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.{name} WHERE ags = ? AND berichtsquartal = ?", [ags, quarter])
+
+
+def _insert_rows(con, package: ParsedPackage) -> dict[str, int]:
+    """Insert the package's staged valid rows into the contract tables, in each table's column order."""
+    rows = {}
+    for file in package.files:
+        if not file.staged:
+            continue
+        contract = file.contract_file
+        columns = ", ".join(contract.column_names)
+        con.execute(
+            f"""
+            INSERT INTO {RAW_SCHEMA}.{contract.name} (ags, berichtsquartal, paket_id, zeile, {columns})
+            SELECT ?, ?, ?, zeile, {columns} FROM read_parquet(?)
+            """,
+            [package.ags, package.berichtsquartal, package.paket_id, str(package.staged_path(file))],
+        )
+        rows[contract.name] = file.rows_loaded
+    return rows

@@ -1,0 +1,622 @@
+"""Parsing of one archived package: checks, typed rows, quarantine, re-keyed pseudonyms, staged output.
+
+The contract's section 3 in code. A package is rejected as a whole (nothing loaded) when its manifest is
+missing or inconsistent, a mandatory file is missing, a file is unreadable, a direct-identifier column is
+present, a mandatory column is missing or more than 10 % of a file's rows are invalid. Otherwise every
+delivered row is either loaded or quarantined with its raw values, file, line, rule and a German message, and
+the counts reconcile per file. Pseudonyms are re-keyed before anything is written, raw values included.
+
+Parsing is a pure function of the archived bytes, the partition and the secret: the same package parsed twice
+gives the same staged output. Cross-field rules (dates in order, reasons iff closing dates, …) belong to a
+later validator; `quarantine_rows` merges its row findings into the same quarantine and reconciliation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipelines.contract.headers import is_identifier_column, normalise_header
+from pipelines.contract.schema import CONTRACT_FILES, MANIFEST_FILENAME, ContractFile
+from pipelines.ingest.findings import (
+    FINDING_COLUMNS,
+    Finding,
+    Outcome,
+    Rule,
+    Status,
+    findings_frame,
+    format_count,
+    format_percent,
+    normalise_findings_frame,
+    notice,
+    rejection,
+)
+from pipelines.ingest.manifest import Manifest, check_manifest, check_members, checksum_finding
+from pipelines.ingest.packages import PackageRef
+from pipelines.ingest.pseudonyms import rekey, rekey_value
+from pipelines.ingest.reading import (
+    ArchivedPackage,
+    RawTable,
+    UnreadableFileError,
+    UnreadablePackageError,
+    read_csv,
+    read_workbook,
+)
+from pipelines.ingest.staging import (
+    ParsedFile,
+    ParsedPackage,
+    StagedOutput,
+    read_findings,
+    read_valid_rows,
+    write_staging,
+)
+from pipelines.ingest.values import convert_table
+
+__all__ = ["MAX_INVALID_SHARE", "ParsedFile", "ParsedPackage", "parse_package", "quarantine_rows"]
+
+MAX_INVALID_SHARE = 0.10
+_ROW_FINDING_COLUMNS = ("datei", "zeile", "spalte", "regel", "meldung", "rohwerte")
+# Shared by every clean file; findings frames are never modified in place.
+_NO_ROW_FINDINGS = pd.DataFrame({name: [] for name in _ROW_FINDING_COLUMNS}, dtype="str").astype(
+    {"zeile": "Int64"}
+)
+
+
+@dataclass
+class _DeliveredFile:
+    """A contract file as found in the package, read if it could be."""
+
+    file: ContractFile
+    member: str  # the CSV file or the workbook it came from
+    sha256: str | None
+    table: RawTable | None  # None if unreadable
+
+
+@dataclass
+class _FileResult:
+    """Where a contract file's rows went: typed valid rows, and one finding per broken row or cell."""
+
+    file: ContractFile
+    sha256: str | None
+    encoding: str | None
+    delimiter: str | None
+    rows_delivered: int
+    valid: pd.DataFrame | None  # typed, re-keyed, with `zeile`; None if the rows were not checked
+    row_findings: pd.DataFrame  # _ROW_FINDING_COLUMNS
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the finished package records besides its files and findings."""
+
+    ref: PackageRef
+    archive_path: Path
+    staging_dir: Path
+    erstellt_am: datetime | None
+    quellsystem: str | None
+    datensatz_version: str | None
+
+
+def parse_package(
+    archive_path: Path | str, ref: PackageRef, secret: bytes, staging_dir: Path | str
+) -> ParsedPackage:
+    """Parse the archived package of `ref` into `staging_dir/<paket_id>/` and describe the result."""
+    archive_path = Path(archive_path)
+    findings: list[Finding] = []
+    delivered: list[_DeliveredFile] = []
+    manifest = None
+    try:
+        with ArchivedPackage(archive_path) as package:
+            manifest, delivered = _read_package(package, ref, findings)
+    except UnreadablePackageError as error:
+        findings.append(rejection(Rule.PACKAGE_UNREADABLE, str(error)))
+    for item in delivered:
+        if item.table is not None:
+            findings += _header_findings(item.table, item.file)
+    # Identifier columns: nothing beyond the archive copy may be kept, not even row findings quoting values.
+    check_rows = not any(finding.rule is Rule.IDENTIFIER_COLUMN for finding in findings)
+    results = []
+    for item in delivered:
+        results.append(_file_result(item, ref.ags, secret, check_rows))
+        item.table = None  # the delivered text is done with; only the typed rows are kept until staged
+    facts = _Facts(
+        ref=ref,
+        archive_path=archive_path,
+        staging_dir=Path(staging_dir) / ref.paket_id,
+        erstellt_am=manifest.erstellt_am if manifest else None,
+        quellsystem=manifest.quellsystem if manifest else None,
+        datensatz_version=manifest.datensatz_version if manifest else None,
+    )
+    return _finish(facts, findings_frame(findings), results)
+
+
+# --- the package's files ---------------------------------------------------------------------------------
+
+
+def _read_package(
+    package: ArchivedPackage, ref: PackageRef, findings: list[Finding]
+) -> tuple[Manifest | None, list[_DeliveredFile]]:
+    members = sorted(package.members)
+    manifest_data = package.read(MANIFEST_FILENAME) if MANIFEST_FILENAME in package.members else None
+    check = check_manifest(manifest_data, ref.ags, ref.berichtsquartal)
+    findings += check.findings
+    manifest = check.manifest
+    if manifest is not None:
+        findings += check_members(manifest, members)
+    unlisted = {finding.file for finding in findings if finding.rule is Rule.UNLISTED_FILE}
+
+    csv_members: dict[str, str] = {}
+    workbooks: list[str] = []
+    for member in members:
+        if member == MANIFEST_FILENAME:
+            continue
+        if "/" in member:
+            findings.append(
+                rejection(
+                    Rule.PACKAGE_LAYOUT,
+                    f"„{member}“ liegt in einem Unterordner; alle Dateien gehören auf die oberste Ebene "
+                    "des Pakets.",
+                    file=member,
+                )
+            )
+            continue
+        stem, _, suffix = member.rpartition(".")
+        contract_name = normalise_header(stem)
+        if suffix.lower() == "xlsx":
+            workbooks.append(member)
+        elif suffix.lower() == "csv" and contract_name in CONTRACT_FILES:
+            if contract_name in csv_members:
+                findings.append(
+                    rejection(
+                        Rule.DUPLICATE_FILE,
+                        f"„{csv_members[contract_name]}“ und „{member}“ enthalten beide die Datei "
+                        f"{CONTRACT_FILES[contract_name].filename}.",
+                        file=CONTRACT_FILES[contract_name].filename,
+                    )
+                )
+            else:
+                csv_members[contract_name] = member
+        elif member not in unlisted:
+            findings.append(
+                notice(
+                    Rule.UNKNOWN_FILE,
+                    f"„{member}“ gehört nicht zum Datenvertrag und wird nicht übernommen.",
+                    file=member,
+                )
+            )
+
+    if len(workbooks) > 1:
+        listed = ", ".join(f"„{name}“" for name in workbooks)
+        findings.append(
+            rejection(
+                Rule.PACKAGE_LAYOUT,
+                f"Das Paket enthält mehrere Arbeitsmappen ({listed}); erlaubt ist eine Arbeitsmappe mit "
+                "einem Blatt je Datei.",
+            )
+        )
+        workbooks = []
+    if workbooks and csv_members:
+        findings.append(
+            rejection(
+                Rule.PACKAGE_LAYOUT,
+                f"Das Paket enthält sowohl die Arbeitsmappe „{workbooks[0]}“ als auch CSV-Dateien; erlaubt "
+                "ist entweder das eine oder das andere.",
+            )
+        )
+        workbooks = []
+
+    delivered = [
+        _read_csv_member(package, manifest, name, member, findings) for name, member in csv_members.items()
+    ]
+    # Which files are missing is only meaningful if the package has a usable layout and workbook.
+    layout_known = not any(
+        finding.rule is Rule.PACKAGE_LAYOUT and finding.file is None for finding in findings
+    )
+    for workbook in workbooks:
+        sheets, workbook_readable = _read_workbook_member(package, manifest, workbook, findings)
+        delivered += sheets
+        layout_known &= workbook_readable
+    if layout_known:
+        present = {item.file.name for item in delivered}
+        for file in CONTRACT_FILES.values():
+            if file.mandatory and file.name not in present:
+                findings.append(
+                    rejection(
+                        Rule.MANDATORY_FILE_MISSING,
+                        f"Die Pflichtdatei {file.filename} fehlt im Paket.",
+                        file=file.filename,
+                    )
+                )
+    delivered.sort(key=lambda item: list(CONTRACT_FILES).index(item.file.name))
+    return manifest, delivered
+
+
+def _read_member(
+    package: ArchivedPackage, manifest: Manifest | None, member: str, file_name: str, findings: list[Finding]
+) -> tuple[bytes | None, str | None]:
+    try:
+        data = package.read(member)
+    except UnreadableFileError as error:
+        findings.append(rejection(error.rule, str(error), file=file_name))
+        return None, None
+    if manifest is None:
+        return data, _sha256(data)
+    checksum, mismatch = checksum_finding(manifest, member, data)
+    if mismatch is not None:
+        findings.append(mismatch)
+    return data, checksum
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_csv_member(
+    package: ArchivedPackage, manifest: Manifest | None, name: str, member: str, findings: list[Finding]
+) -> _DeliveredFile:
+    file = CONTRACT_FILES[name]
+    data, checksum = _read_member(package, manifest, member, file.filename, findings)
+    table = None
+    if data is not None:
+        try:
+            table = read_csv(data, member)
+        except UnreadableFileError as error:
+            findings.append(rejection(error.rule, str(error), file=file.filename))
+    return _DeliveredFile(file=file, member=member, sha256=checksum, table=table)
+
+
+def _read_workbook_member(
+    package: ArchivedPackage, manifest: Manifest | None, workbook: str, findings: list[Finding]
+) -> tuple[list[_DeliveredFile], bool]:
+    """The contract sheets of the workbook, and whether the workbook itself could be read."""
+    data, checksum = _read_member(package, manifest, workbook, workbook, findings)
+    if data is None:
+        return [], False
+    try:
+        book = read_workbook(data, workbook)
+    except UnreadableFileError as error:
+        findings.append(rejection(error.rule, str(error), file=workbook))
+        return [], False
+    delivered = []
+    for name, table in book.sheets.items():
+        if name in CONTRACT_FILES:
+            delivered.append(_DeliveredFile(CONTRACT_FILES[name], workbook, checksum, table))
+        else:
+            findings.append(
+                notice(
+                    Rule.UNKNOWN_SHEET,
+                    f"{workbook}: Das Blatt „{book.sheet_titles[name]}“ gehört nicht zum Datenvertrag und "
+                    "wird nicht übernommen.",
+                    file=workbook,
+                )
+            )
+    return delivered, True
+
+
+def _header_findings(table: RawTable, file: ContractFile) -> list[Finding]:
+    """Identifier columns and missing mandatory columns reject the package; other deviations are noted."""
+    findings = []
+    for position, name, raw in zip(table.header_positions, table.headers, table.raw_headers, strict=True):
+        where = f"{table.source}, Spalte {position + 1} „{raw}“"
+        if is_identifier_column(name):
+            findings.append(
+                rejection(
+                    Rule.IDENTIFIER_COLUMN,
+                    f"{where}: Spalten mit direkt identifizierenden Angaben (Name, Geburtsdatum, "
+                    "Anschrift, Kontakt- oder Kontodaten) sind nicht erlaubt. Das Paket wird abgelehnt, "
+                    "ohne Daten zu übernehmen; bitte die Spalte entfernen und erneut liefern.",
+                    file=file.filename,
+                    column=name,
+                )
+            )
+        elif name not in file.column_names:
+            findings.append(
+                notice(
+                    Rule.UNKNOWN_COLUMN,
+                    f"{where}: Die Spalte gehört nicht zum Datenvertrag und wird nicht übernommen.",
+                    file=file.filename,
+                    column=name,
+                )
+            )
+    for column in file.columns:
+        if column.name in table.headers:
+            continue
+        if column.required:
+            findings.append(
+                rejection(
+                    Rule.MANDATORY_COLUMN_MISSING,
+                    f"{table.source}: Die Pflichtspalte „{column.name}“ fehlt.",
+                    file=file.filename,
+                    column=column.name,
+                )
+            )
+        else:
+            findings.append(
+                notice(
+                    Rule.OPTIONAL_COLUMN_MISSING,
+                    f"{table.source}: Die Spalte „{column.name}“ fehlt; ihre Werte gelten als leer.",
+                    file=file.filename,
+                    column=column.name,
+                )
+            )
+    return findings
+
+
+# --- rows --------------------------------------------------------------------------------------------------
+
+
+def _file_result(item: _DeliveredFile, ags: str, secret: bytes, check_rows: bool) -> _FileResult:
+    table = item.table
+    result = _FileResult(
+        file=item.file,
+        sha256=item.sha256,
+        encoding=table.encoding if table is not None else None,
+        delimiter=table.delimiter if table is not None else None,
+        rows_delivered=table.rows_delivered if table is not None else 0,
+        valid=None,
+        row_findings=_NO_ROW_FINDINGS,
+    )
+    if table is None or not check_rows:
+        return result
+    file = item.file
+    converted = convert_table(table.values, table.lines, file, table.source)
+    invalid = converted.invalid_rows
+    is_valid = np.ones(len(table.values), dtype=bool)
+    is_valid[invalid] = False
+
+    valid = converted.data[is_valid].reset_index(drop=True)
+    valid.insert(0, "zeile", pd.array(table.lines[is_valid], dtype="Int32"))
+    for column in file.columns:
+        if column.pseudonym:
+            valid[column.name] = rekey(valid[column.name], ags, secret)
+
+    result.valid = valid
+    frames = []
+    if len(invalid):
+        frames.append(_cell_findings(table, file, converted.findings, invalid, ags, secret))
+    if table.malformed:
+        frames.append(_malformed_findings(table, file, ags, secret))
+    if frames:
+        result.row_findings = _sorted_row_findings(pd.concat(frames, ignore_index=True), file)
+    return result
+
+
+def _cell_findings(
+    table: RawTable, file: ContractFile, findings: pd.DataFrame, invalid: np.ndarray, ags: str, secret: bytes
+) -> pd.DataFrame:
+    """Findings of invalid cells, each with its row's delivered values (pseudonyms re-keyed)."""
+    present = [column.name for column in file.columns if column.name in table.headers]
+    raw_rows = table.values.iloc[invalid][present].reset_index(drop=True)
+    for column in file.columns:
+        if column.pseudonym and column.name in raw_rows:
+            raw_rows[column.name] = rekey(raw_rows[column.name], ags, secret).fillna("")
+    raw_json = dict(zip(invalid.tolist(), _json_rows(raw_rows), strict=True))
+    return pd.DataFrame(
+        {
+            "datei": file.filename,
+            "zeile": findings["zeile"].to_numpy(),
+            "spalte": findings["spalte"].to_numpy(),
+            "regel": findings["regel"].to_numpy(),
+            "meldung": findings["meldung"].to_numpy(),
+            "rohwerte": [raw_json[row] for row in findings["row"].tolist()],
+        }
+    )
+
+
+def _malformed_findings(table: RawTable, file: ContractFile, ags: str, secret: bytes) -> pd.DataFrame:
+    """Rows whose field count differs from the header: quarantined whole, as a list of fields.
+
+    Which field is which is unknown in such a row (a stray delimiter shifts everything after it), so every
+    field that a pseudonym column could have been shifted to is re-keyed.
+    """
+    pseudonym_positions = [
+        position
+        for position, name in zip(table.header_positions, table.headers, strict=True)
+        if name in file.column_names and file.column(name).pseudonym
+    ]
+    rows = []
+    for row in table.malformed:
+        shift = len(row.fields) - table.header_width
+        exposed = {
+            position + offset
+            for position in pseudonym_positions
+            for offset in range(min(0, shift), max(0, shift) + 1)
+            if 0 <= position + offset < len(row.fields)
+        }
+        fields = [
+            rekey_value(value, ags, secret) if index in exposed else value
+            for index, value in enumerate(row.fields)
+        ]
+        rows.append(
+            {
+                "datei": file.filename,
+                "zeile": row.line,
+                "spalte": None,
+                "regel": str(Rule.FIELD_COUNT),
+                "meldung": f"{table.source}, Zeile {row.line}: Die Zeile hat {len(row.fields)} Felder, die "
+                f"Kopfzeile {table.header_width}.",
+                "rohwerte": json.dumps({"felder": fields}, ensure_ascii=False),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(_ROW_FINDING_COLUMNS))
+
+
+def _json_rows(rows: pd.DataFrame) -> list[str]:
+    records = rows.astype(object).where(rows.notna(), None).to_dict("records")
+    return [json.dumps(record, ensure_ascii=False, default=str) for record in records]
+
+
+def _sorted_row_findings(frame: pd.DataFrame, file: ContractFile) -> pd.DataFrame:
+    order = {name: position for position, name in enumerate(file.column_names)}
+    column_order = frame["spalte"].map(lambda name: order.get(name, -1) if isinstance(name, str) else -1)
+    frame = frame.assign(_order=column_order.astype("int64"), zeile=frame["zeile"].astype("Int64"))
+    frame = frame.sort_values(["zeile", "_order", "regel"], kind="stable").drop(columns="_order")
+    return frame.reset_index(drop=True)
+
+
+# --- the result ------------------------------------------------------------------------------------------
+
+
+def _finish(facts: _Facts, package_findings: pd.DataFrame, results: list[_FileResult]) -> ParsedPackage:
+    """Apply the 10 % rule, decide the status, split rows into loaded and quarantined, stage everything."""
+    extra: list[Finding] = []
+    for result in results:
+        invalid_rows = result.row_findings["zeile"].nunique()
+        if result.rows_delivered and invalid_rows / result.rows_delivered > MAX_INVALID_SHARE:
+            extra.append(
+                rejection(
+                    Rule.TOO_MANY_INVALID_ROWS,
+                    f"{result.file.filename}: {format_count(invalid_rows)} von "
+                    f"{format_count(result.rows_delivered)} Zeilen "
+                    f"({format_percent(invalid_rows / result.rows_delivered)}) sind ungültig; erlaubt sind "
+                    f"höchstens {format_percent(MAX_INVALID_SHARE)}. Die einzelnen Befunde sind aufgeführt.",
+                    file=result.file.filename,
+                )
+            )
+    package_findings = pd.concat([package_findings, findings_frame(extra)], ignore_index=True)
+    rejected = bool((package_findings["ergebnis"] == str(Outcome.PACKAGE_REJECTED)).any())
+
+    row_frames = []
+    files = []
+    for result in results:
+        row_findings = result.row_findings.assign(
+            ergebnis=str(Outcome.PACKAGE_REJECTED if rejected else Outcome.ROW_QUARANTINED)
+        )
+        if rejected:
+            row_findings = row_findings.assign(rohwerte=None)
+        row_frames.append(row_findings)
+        quarantined = 0 if rejected else int(result.row_findings["zeile"].nunique())
+        loaded = 0 if rejected or result.valid is None else len(result.valid)
+        files.append(
+            ParsedFile(
+                name=result.file.filename,
+                sha256=result.sha256,
+                encoding=result.encoding,
+                delimiter=result.delimiter,
+                rows_delivered=result.rows_delivered,
+                rows_loaded=loaded,
+                rows_quarantined=quarantined,
+                staged=not rejected and result.valid is not None,
+            )
+        )
+    findings = normalise_findings_frame(
+        pd.concat(
+            [package_findings, *[frame[list(FINDING_COLUMNS)] for frame in row_frames]], ignore_index=True
+        )
+    )
+    if rejected:
+        status = Status.REJECTED
+    elif len(findings):
+        status = Status.ACCEPTED_WITH_NOTICES
+    else:
+        status = Status.ACCEPTED
+    reasons = package_findings.loc[package_findings["ergebnis"] == str(Outcome.PACKAGE_REJECTED), "meldung"]
+    package = ParsedPackage(
+        paket_id=facts.ref.paket_id,
+        ags=facts.ref.ags,
+        berichtsquartal=facts.ref.berichtsquartal,
+        erstellt_am=facts.erstellt_am,
+        eingegangen_am=facts.ref.eingegangen_am,
+        shape=facts.ref.shape,
+        quellsystem=facts.quellsystem,
+        datensatz_version=facts.datensatz_version,
+        status=status,
+        files=tuple(files),
+        findings_count=len(findings),
+        rejection_reasons=tuple(reasons.tolist()),
+        staging_dir=facts.staging_dir,
+        archive_path=facts.archive_path,
+    )
+    valid_rows = {
+        result.file.name: result.valid for result in results if not rejected and result.valid is not None
+    }
+    return write_staging(package, StagedOutput(valid_rows=valid_rows, findings=findings))
+
+
+# --- row findings of later validators ----------------------------------------------------------------------
+
+
+def quarantine_rows(parsed: ParsedPackage, row_findings: pd.DataFrame) -> ParsedPackage:
+    """Merge row findings of another validator (datei, zeile, spalte, regel, meldung) into the package.
+
+    Flagged rows move from the staged valid rows to the quarantine, keeping their values as parsed (pseudonyms
+    already re-keyed) as raw values; counts, the 10 % rule and the status are recomputed. Applying the same
+    findings twice changes nothing.
+    """
+    missing = {"datei", "zeile", "spalte", "regel", "meldung"} - set(row_findings.columns)
+    if missing:
+        raise ValueError(f"row findings lack the columns {sorted(missing)}")
+    known_files = {file.name: file for file in parsed.files}
+    unknown_files = set(row_findings["datei"]) - set(known_files)
+    if unknown_files:
+        raise ValueError(f"row findings name files the package does not contain: {sorted(unknown_files)}")
+
+    existing = read_findings(parsed)
+    package_findings = existing[
+        existing["zeile"].isna() & (existing["regel"] != str(Rule.TOO_MANY_INVALID_ROWS))
+    ].reset_index(drop=True)
+    existing_rows = existing[existing["zeile"].notna()]
+    results = []
+    for file in parsed.files:
+        old = existing_rows.loc[existing_rows["datei"] == file.name, list(_ROW_FINDING_COLUMNS)]
+        new = row_findings.loc[
+            row_findings["datei"] == file.name, ["datei", "zeile", "spalte", "regel", "meldung"]
+        ]
+        new = new.assign(zeile=new["zeile"].astype("Int64"), rohwerte=None)
+        valid = read_valid_rows(parsed, file) if file.staged else None
+        if valid is not None and len(new):
+            raw_by_line = dict(
+                zip(old["zeile"].astype("int64").tolist(), old["rohwerte"].tolist(), strict=True)
+            )
+            moving = valid["zeile"].isin(new["zeile"]).to_numpy()
+            moved = valid[moving]
+            raw_by_line.update(
+                zip(
+                    moved["zeile"].astype("int64").tolist(),
+                    _json_rows(moved.drop(columns="zeile")),
+                    strict=True,
+                )
+            )
+            unknown_lines = set(new["zeile"].astype("int64").tolist()) - set(raw_by_line)
+            if unknown_lines:
+                raise ValueError(
+                    f"{file.name}: row findings name lines without a row: {sorted(unknown_lines)[:10]}"
+                )
+            new = new.assign(rohwerte=[raw_by_line[line] for line in new["zeile"].astype("int64").tolist()])
+            valid = valid[~moving].reset_index(drop=True)
+        merged = pd.concat([old, new], ignore_index=True).drop_duplicates(
+            subset=["zeile", "spalte", "regel"], keep="first"
+        )
+        results.append(
+            _FileResult(
+                file=file.contract_file,
+                sha256=file.sha256,
+                encoding=file.encoding,
+                delimiter=file.delimiter,
+                rows_delivered=file.rows_delivered,
+                valid=valid,
+                row_findings=_sorted_row_findings(merged, file.contract_file),
+            )
+        )
+    facts = _Facts(
+        ref=PackageRef(
+            ags=parsed.ags,
+            berichtsquartal=parsed.berichtsquartal,
+            path=parsed.archive_path,
+            shape=parsed.shape,
+            paket_id=parsed.paket_id,
+            eingegangen_am=parsed.eingegangen_am,
+        ),
+        archive_path=parsed.archive_path,
+        staging_dir=parsed.staging_dir,
+        erstellt_am=parsed.erstellt_am,
+        quellsystem=parsed.quellsystem,
+        datensatz_version=parsed.datensatz_version,
+    )
+    return _finish(facts, package_findings, results)
