@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 from pipelines.calendar import Quarter
 from pipelines.config import apply_offline_environment, get_settings
+
+
+# Scale 1 is the statewide volume (~200k cases, >1M events); 10× is already far beyond any real state.
+MAX_SCALE = 10.0
 
 
 def _quarter(text: str) -> Quarter:
@@ -23,8 +26,8 @@ def _scale(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' ist keine Zahl.") from None
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError("--scale muss größer als 0 und höchstens 100 sein.")
+    if not 0 < value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"--scale muss größer als 0 und höchstens {MAX_SCALE:g} sein.")
     return value
 
 
@@ -33,7 +36,7 @@ def _command_generate(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     out_dir = Path(args.out).resolve() if args.out else settings.landing_dir
-    last = args.to or Quarter.last_complete(date.today())
+    last = args.to or Quarter.last_complete(settings.stichtag)
     if args.from_ > last:
         print(f"Fehler: --from {args.from_} liegt nach --to {last}.", file=sys.stderr)
         return 2

@@ -73,7 +73,10 @@ def paket_geparst(
 
 
 @dg.multi_asset(
-    specs=[dg.AssetSpec(key, group_name=INGESTION_GROUP, kinds={"duckdb"}) for key in RAW_TABLE_KEYS],
+    specs=[
+        dg.AssetSpec(key, deps=["paket_geparst"], group_name=INGESTION_GROUP, kinds={"duckdb"})
+        for key in RAW_TABLE_KEYS
+    ],
     ins={"paket_geparst": dg.AssetIn("paket_geparst")},
     partitions_def=package_partitions,
     check_specs=[RECONCILIATION_CHECK],
