@@ -7,7 +7,7 @@ import dagster as dg
 
 def build_definitions() -> dg.Definitions:
     """All assets, jobs and sensors with resources configured from the current environment."""
-    from pipelines.defs.ingestion.assets import paket_archiv, paket_geparst, raw_tabellen
+    from pipelines.defs.ingestion.assets import RAW_TABLE_SPECS, paket_archiv, paket_geparst, raw_tabellen
     from pipelines.defs.jobs import pakete_laden, warehouse_aufbauen
     from pipelines.defs.publication.assets import warehouse_veroeffentlicht
     from pipelines.defs.resources import build_resources
@@ -15,7 +15,14 @@ def build_definitions() -> dg.Definitions:
     from pipelines.defs.transformation.assets import kim_dbt_modelle
 
     return dg.Definitions(
-        assets=[paket_archiv, paket_geparst, raw_tabellen, kim_dbt_modelle, warehouse_veroeffentlicht],
+        assets=[
+            paket_archiv,
+            paket_geparst,
+            raw_tabellen,
+            *RAW_TABLE_SPECS,
+            kim_dbt_modelle,
+            warehouse_veroeffentlicht,
+        ],
         jobs=[pakete_laden, warehouse_aufbauen],
         sensors=[eingangsordner_sensor, warehouse_aktualisierung_sensor],
         resources=build_resources(),

@@ -8,7 +8,7 @@ from pipelines.contract.schema import CONTRACT_FILES
 
 RECONCILIATION_CHECK = dg.AssetCheckSpec(
     name="abgleich_geliefert_geladen_quarantaene",
-    asset=dg.AssetKey(["raw", "lieferungen_dateien"]),
+    asset=dg.AssetKey("raw_tabellen"),
     blocking=True,
     description="Je Datei: gelieferte Zeilen = geladene + in Quarantäne genommene Zeilen, gemessen an den Tabellen.",
 )

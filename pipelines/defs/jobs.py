@@ -5,7 +5,6 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.defs.ingestion.assets import paket_archiv, paket_geparst, raw_tabellen
-from pipelines.defs.partitions import package_partitions
 from pipelines.defs.publication.assets import warehouse_veroeffentlicht
 from pipelines.defs.transformation.assets import kim_dbt_modelle
 
@@ -13,7 +12,6 @@ pakete_laden = dg.define_asset_job(
     name="pakete_laden",
     description="Archiviert, liest und lädt die Lieferung(en) einer Kommune für ein Quartal.",
     selection=dg.AssetSelection.assets(paket_archiv, paket_geparst, raw_tabellen),
-    partitions_def=package_partitions,
 )
 
 warehouse_aufbauen = dg.define_asset_job(

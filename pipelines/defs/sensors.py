@@ -14,7 +14,7 @@ from pipelines.defs.jobs import pakete_laden, warehouse_aufbauen
 from pipelines.defs.partitions import is_known_partition, partition_key
 from pipelines.ingest.packages import LandingScan, find_packages
 
-RAW_LOAD_MARKER = dg.AssetKey(["raw", "lieferungen"])
+RAW_LOAD_MARKER = dg.AssetKey("raw_tabellen")
 ACTIVE_RUN_STATUSES = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,

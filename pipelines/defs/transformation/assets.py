@@ -14,7 +14,7 @@ TRANSFORMATION_GROUP = "warehouse"
 
 
 class KimDbtTranslator(DagsterDbtTranslator):
-    """Asset keys `<schema>/<name>` (`marts/kpi_werte`, `raw/faelle`), mirroring the warehouse's own names."""
+    """Asset keys `<schema>/<table>` (`raw/faelle`, `marts/kpi_werte`), mirroring the warehouse's own names."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":

@@ -1,4 +1,4 @@
-"""An independent reader of generated landing zones, for the generator tests.
+"""An independent reader of generated landing zones, for the generator and KPI cross-check tests.
 
 It reads packages the way a municipality's files would be checked by hand: the encoding, delimiter and
 date/decimal styles each unit declares in `ground_truth.json`, the csv module and openpyxl, and the contract's

@@ -1,0 +1,173 @@
+"""One partition through the real Dagster assets into a temporary DuckDB; the sensors on a real landing zone."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from pipelines.calendar import Quarter
+from pipelines.defs.ingestion.assets import paket_archiv, paket_geparst, raw_tabellen
+from pipelines.defs.partitions import partition_key
+from pipelines.defs.resources import KimPaths
+from pipelines.defs.sensors import eingangsordner_sensor, warehouse_aktualisierung_sensor
+from pipelines.generator import generate
+from pipelines.ingest.packages import find_packages
+
+QUARTER = Quarter(2025, 2)
+HEX_PSEUDONYM = re.compile(r"^[0-9a-f]{64}$")
+
+
+@pytest.fixture(scope="module")
+def landing_template(tmp_path_factory):
+    """One generated quarter for all 54 units (copied per test, so tests may change it)."""
+    root = tmp_path_factory.mktemp("landing_template")
+    generate(
+        root / "landing",
+        scale=0.02,
+        seed=11,
+        first=QUARTER,
+        last=QUARTER,
+        stichtag=QUARTER.end.replace(year=2026),
+    )
+    return root / "landing"
+
+
+@pytest.fixture
+def installation(tmp_path, monkeypatch, landing_template):
+    data_dir, warehouse_dir = tmp_path / "data", tmp_path / "warehouse"
+    shutil.copytree(landing_template, data_dir / "landing")
+    warehouse_dir.mkdir()
+    monkeypatch.setenv("KIM_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("KIM_WAREHOUSE_DIR", str(warehouse_dir))
+    monkeypatch.setenv("KIM_PSEUDONYM_SECRET", "test-secret-with-enough-length")
+    return {
+        "kim_paths": KimPaths(data_dir=str(data_dir), warehouse_dir=str(warehouse_dir)),
+        "duckdb": DuckDBResource(database=str(warehouse_dir / "build.duckdb")),
+    }
+
+
+def _materialize(resources, instance, ags: str) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [paket_archiv, paket_geparst, raw_tabellen],
+        partition_key=partition_key(ags, str(QUARTER)),
+        resources=resources,
+        instance=instance,
+    )
+
+
+def _raw_snapshot(database) -> dict[str, list[tuple]]:
+    with duckdb.connect(database, read_only=True) as con:
+        return {
+            table: con.execute(f"select * exclude (verarbeitet_am) from raw.{table} order by all").fetchall()
+            if table == "lieferungen"
+            else con.execute(f"select * from raw.{table} order by all").fetchall()
+            for table in ("faelle", "ereignisse", "personal", "lieferungen", "lieferungen_dateien", "befunde")
+        }
+
+
+def test_one_partition_is_archived_parsed_and_loaded(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    result = _materialize(installation, instance, "05111")
+    assert result.success
+
+    checks = result.get_asset_check_evaluations()
+    assert [(c.check_name, c.passed) for c in checks] == [("abgleich_geliefert_geladen_quarantaene", True)]
+    database = installation["duckdb"].database
+    with duckdb.connect(database, read_only=True) as con:
+        deliveries = con.execute(
+            "select ags, berichtsquartal, status, geladen from raw.lieferungen"
+        ).fetchall()
+        assert deliveries == [("05111", str(QUARTER), "ANGENOMMEN", True)]
+        loaded = dict(con.execute("select datei, zeilen_geladen from raw.lieferungen_dateien").fetchall())
+        assert loaded["faelle.csv"] == con.execute("select count(*) from raw.faelle").fetchone()[0] > 0
+        assert (
+            loaded["ereignisse.csv"] == con.execute("select count(*) from raw.ereignisse").fetchone()[0] > 0
+        )
+        pseudonyms = con.execute(
+            "select fall_id from raw.faelle union all select person_id from raw.faelle"
+        ).fetchall()
+    assert all(HEX_PSEUDONYM.match(value) for (value,) in pseudonyms)
+    archived = list((installation["kim_paths"].archive_dir).rglob("*.zip"))
+    assert len(archived) == 1
+
+
+def test_rerunning_a_partition_yields_identical_tables(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    assert _materialize(installation, instance, "05911").success
+    first = _raw_snapshot(installation["duckdb"].database)
+    assert _materialize(installation, instance, "05911").success
+    assert _raw_snapshot(installation["duckdb"].database) == first
+
+
+def test_partition_without_package_fails_with_german_message(installation):
+    for path in (installation["kim_paths"].landing_dir / "05111").iterdir():
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    result = dg.materialize(
+        [paket_archiv],
+        partition_key=partition_key("05111", str(QUARTER)),
+        resources=installation,
+        instance=dg.DagsterInstance.ephemeral(),
+        raise_on_error=False,
+    )
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error
+    assert "kein Paket vor" in failure.message
+
+
+def test_landing_sensor_requests_each_partition_once_with_content_hash(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    landing = installation["kim_paths"].landing_dir
+    expected = {(ref.ags, ref.berichtsquartal) for ref in find_packages(landing).packages}
+
+    context = dg.build_sensor_context(instance=instance)
+    requests = eingangsordner_sensor(context)
+    assert {tuple(r.partition_key.split("|")) for r in requests} == expected
+    assert all(re.fullmatch(r"\d{5,8}\|\d{4}-Q\d:[0-9a-f]{16}", r.run_key) for r in requests)
+
+    again = eingangsordner_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
+    assert isinstance(again, dg.SkipReason)
+
+
+def test_landing_sensor_sees_a_correction_under_the_same_name(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    landing = installation["kim_paths"].landing_dir
+    context = dg.build_sensor_context(instance=instance)
+    first = {r.partition_key: r.run_key for r in eingangsordner_sensor(context)}
+
+    ref = next(r for r in find_packages(landing).packages if r.shape == "ORDNER_CSV")
+    manifest_path = ref.path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["erstellt_am"] = "2026-01-15T10:00:00+01:00"  # the unit re-delivers the quarter
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    requests = eingangsordner_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
+    assert [r.partition_key for r in requests] == [f"{ref.ags}|{ref.berichtsquartal}"]
+    assert requests[0].run_key != first[requests[0].partition_key]
+
+
+def test_landing_sensor_skips_partitions_already_archived_by_a_build(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    assert _materialize(installation, instance, "05111").success
+    requests = eingangsordner_sensor(dg.build_sensor_context(instance=instance))
+    assert "05111|" + str(QUARTER) not in {r.partition_key for r in requests}
+
+
+def test_warehouse_sensor_waits_for_loads_and_fires_once_per_new_load(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    idle = warehouse_aktualisierung_sensor(dg.build_sensor_context(instance=instance))
+    assert isinstance(idle, dg.SkipReason)
+
+    assert _materialize(installation, instance, "05111").success
+    context = dg.build_sensor_context(instance=instance)
+    request = warehouse_aktualisierung_sensor(context)
+    assert isinstance(request, dg.RunRequest) and request.run_key.startswith("warehouse:")
+
+    settled = warehouse_aktualisierung_sensor(
+        dg.build_sensor_context(instance=instance, cursor=context.cursor)
+    )
+    assert isinstance(settled, dg.SkipReason)
