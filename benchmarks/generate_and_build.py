@@ -107,8 +107,10 @@ def main() -> None:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
 
+    parameters = truth["parameter"]
     print(
-        f"scale {args.scale}, seed {args.seed}, quarters {truth['parameter']['first']}..{truth['parameter']['last']}"
+        f"scale {args.scale}, seed {args.seed}, "
+        f"quarters {parameters['erstes_quartal']}..{parameters['letztes_quartal']}"
     )
     print(
         f"landing zone: {landing_bytes / 1e6:.0f} MB; warehouse: {cases:,} cases, {events:,} event rows, "

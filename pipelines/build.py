@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 import subprocess
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -15,6 +20,9 @@ from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable, get_sett
 # dbt writes these itself; they never make the manifest stale.
 _DBT_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
 _QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# Partitions per task handed to a worker: large enough to amortise start-up, small enough for even progress.
+_BATCH_SIZE = 40
+DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 
 @dataclass
@@ -28,6 +36,8 @@ class BuildSummary:
     rows_quarantined: int = 0
     warehouse_ok: bool = False
     published_db: Path | None = None
+    transform_log: Path | None = None
+    warehouse_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -100,17 +110,53 @@ def _collect_totals(build_db: Path, summary: BuildSummary) -> None:
         summary.rows_loaded, summary.rows_quarantined = int(loaded), int(quarantined)
 
 
+def _run_partitions(job, instance, partitions: list[tuple[str, str]]) -> list[str]:
+    """Materialise each partition with one in-process run; returns the partitions whose run failed."""
+    from pipelines.defs.partitions import partition_key
+
+    failed = []
+    for ags, quartal in partitions:
+        result = job.execute_in_process(
+            partition_key=partition_key(ags, quartal),
+            instance=instance,
+            raise_on_error=False,
+            run_config=_QUIET_LOGGING,
+        )
+        if not result.success:
+            failed.append(f"{ags}/{quartal} (Lauf {result.run_id})")
+    return failed
+
+
+@cache
+def _worker_load_job():
+    from pipelines.defs import build_definitions
+
+    return build_definitions().resolve_job_def("pakete_laden")
+
+
+def _load_in_worker(partitions: list[tuple[str, str]]) -> list[str]:
+    """Entry point of a worker process: same job, persistent instance from DAGSTER_HOME (inherited env)."""
+    import dagster as dg
+
+    return _run_partitions(_worker_load_job(), dg.DagsterInstance.get(), partitions)
+
+
 def build_all(
     settings: Settings | None = None,
     *,
     instance=None,
     reprocess: bool = False,
+    workers: int = DEFAULT_WORKERS,
     progress: Callable[[str], None] = print,
 ) -> BuildSummary:
     """Load every package partition found in the landing zone, then run dbt and publish.
 
     Partitions whose packages are all already recorded in the build database are skipped unless `reprocess`.
-    `instance` defaults to the persistent instance in DAGSTER_HOME, so runs appear in `dagster dev`.
+    `instance` defaults to the persistent instance in DAGSTER_HOME, so runs appear in `dagster dev`. With the
+    persistent instance, `workers` processes run partitions in parallel: parsing is CPU-bound and each run
+    costs Dagster bookkeeping, while the short DuckDB load steps take turns on the single-writer lock
+    (DuckDBResource retries a locked file with backoff; the `duckdb_schreiber` pool guards `dagster dev`).
+    Workers read the configuration from the environment, like every other component.
     """
     import dagster as dg
 
@@ -122,9 +168,11 @@ def build_all(
     if instance is None:
         ensure_dagster_home(settings.dagster_home)
         instance = dg.DagsterInstance.get()
+    else:
+        workers = 1  # an explicit (e.g. ephemeral) instance cannot be shared with other processes
 
     from pipelines.defs import build_definitions
-    from pipelines.defs.partitions import is_known_partition, partition_key
+    from pipelines.defs.partitions import is_known_partition
     from pipelines.ingest.packages import find_packages
 
     defs = build_definitions()
@@ -137,32 +185,48 @@ def build_all(
     summary.partitions_total = len(by_partition)
     already_loaded = set() if reprocess else _loaded_package_ids(settings.build_db)
 
-    load_job = defs.resolve_job_def("pakete_laden")
-    for index, ((ags, quartal), paket_ids) in enumerate(sorted(by_partition.items()), start=1):
+    todo = []
+    for (ags, quartal), paket_ids in sorted(by_partition.items()):
         if not is_known_partition(ags, quartal):
             summary.landing_problems.append(
                 f"{ags}/{quartal}: unbekannte Kommune oder Quartal außerhalb des Berichtszeitraums – nicht geladen."
             )
-            continue
-        if paket_ids <= already_loaded:
+        elif paket_ids <= already_loaded:
             summary.partitions_skipped += 1
-            continue
-        result = load_job.execute_in_process(
-            partition_key=partition_key(ags, quartal),
-            instance=instance,
-            raise_on_error=False,
-            run_config=_QUIET_LOGGING,
-        )
-        if not result.success:
-            summary.partitions_failed.append(f"{ags}/{quartal} (Lauf {result.run_id})")
-        if index % 100 == 0 or index == len(by_partition):
-            progress(f"  {index}/{len(by_partition)} Partitionen verarbeitet")
+        else:
+            todo.append((ags, quartal))
+    batches = [todo[start : start + _BATCH_SIZE] for start in range(0, len(todo), _BATCH_SIZE)]
+    done = 0
+    if workers <= 1 or len(batches) <= 1:
+        load_job = defs.resolve_job_def("pakete_laden")
+        for batch in batches:
+            summary.partitions_failed += _run_partitions(load_job, instance, batch)
+            done += len(batch)
+            progress(f"  {done}/{len(todo)} Partitionen geladen")
+    else:
+        # spawn, not fork: the parent has DuckDB and Dagster state that must not be duplicated into children.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(_load_in_worker, batch): len(batch) for batch in batches}
+            for future in as_completed(futures):
+                summary.partitions_failed += future.result()
+                done += futures[future]
+                progress(f"  {done}/{len(todo)} Partitionen geladen")
 
     progress("  dbt baut Kennzahlen und veröffentlicht das Warehouse …")
-    warehouse = defs.resolve_job_def("warehouse_aufbauen").execute_in_process(
-        instance=instance, raise_on_error=False, run_config=_QUIET_LOGGING
-    )
+    # dagster-dbt re-emits dbt's whole log on stdout; keep it in a file so the summary stays short.
+    log_dir = settings.dagster_home / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    summary.transform_log = log_dir / f"warehouse_aufbauen_{time.strftime('%Y%m%d_%H%M%S')}.log"
+    with open(summary.transform_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        warehouse = defs.resolve_job_def("warehouse_aufbauen").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=_QUIET_LOGGING
+        )
     summary.warehouse_ok = warehouse.success
+    summary.warehouse_errors = [
+        event.step_failure_data.error.message.strip()
+        for event in warehouse.get_step_failure_events()
+        if event.step_failure_data.error
+    ]
     if settings.build_db.exists():
         _collect_totals(settings.build_db, summary)
     summary.published_db = settings.published_db if warehouse.success else None

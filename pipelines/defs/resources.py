@@ -58,7 +58,14 @@ def build_resources() -> dict[str, object]:
     os.environ["KIM_WAREHOUSE_DIR"] = str(settings.warehouse_dir)
     return {
         "kim_paths": KimPaths(data_dir=str(settings.data_dir), warehouse_dir=str(settings.warehouse_dir)),
-        "duckdb": DuckDBResource(database=str(settings.build_db)),
+        "duckdb": DuckDBResource(
+            database=str(settings.build_db),
+            connection_config={
+                "memory_limit": os.environ.get("KIM_DUCKDB_MEMORY_LIMIT", "4GB"),
+                "threads": 2,
+                "autoinstall_known_extensions": False,
+            },
+        ),
         "dbt": DbtCliResource(
             project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
         ),

@@ -1,0 +1,179 @@
+"""The whole path as a user runs it: `kim generate` → `kim build` (offline) → published warehouse → dashboard.
+
+The commands run as real subprocesses with the persistent Dagster instance and parallel load workers. Where the
+machine allows it (root, util-linux `unshare`), they run in a network namespace without any network, so the test
+proves that nothing in generation, ingestion, dbt or publication needs the internet.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.config import REPO_ROOT
+
+FIRST_KPIS = {"K01", "K02", "K03", "K06", "K07", "K08", "K12", "K14", "K24"}
+
+
+def _offline_prefix() -> list[str]:
+    """`unshare --net` (no network at all) when it works here, else nothing."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "--net", "true"], capture_output=True).returncode == 0:
+        return [unshare, "--net"]
+    return []
+
+
+@pytest.fixture(scope="module")
+def cli_installation(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    env = {
+        **os.environ,
+        "KIM_DATA_DIR": str(root / "data"),
+        "KIM_WAREHOUSE_DIR": str(root / "warehouse"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "KIM_STICHTAG": "2026-03-01",
+        "KIM_BERICHTSBEGINN": "2025-Q3",
+    }
+    kim = [*_offline_prefix(), sys.executable, "-m", "pipelines.cli"]
+    generate = subprocess.run(
+        [*kim, "generate", "--scale", "0.02", "--from", "2025-Q3", "--to", "2025-Q4", "--seed", "5"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=300,
+    )
+    assert generate.returncode == 0, generate.stderr
+    build = subprocess.run(
+        [*kim, "build", "--prozesse", "2"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=900,
+    )
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    return {"root": root, "env": env, "generate": generate.stdout, "build": build.stdout}
+
+
+def test_cli_prints_short_german_summaries(cli_installation):
+    assert "Lieferpakete von 54 Kommunen" in cli_installation["generate"]
+    output = cli_installation["build"]
+    assert "Warehouse veröffentlicht" in output
+    assert "fehlgeschlagen: 0" in output
+    assert len(output.splitlines()) < 30, "kim build should print a short summary, not tool logs"
+
+
+def test_published_warehouse_has_54_units_and_every_first_kpi(cli_installation):
+    published = cli_installation["root"] / "warehouse" / "kim.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select count(*) from marts.kommunen").fetchone()[0] == 54
+        delivered = con.execute(
+            "select ags, quartal from marts.lieferstatus where paket_id is not null"
+        ).fetchall()
+        assert len(delivered) > 100
+        rows = set(
+            con.execute(
+                "select kpi_id, gebiet, quartal from marts.kpi_werte where aufschluesselung = ''"
+            ).fetchall()
+        )
+    for ags, quartal in delivered:
+        for kpi in FIRST_KPIS:
+            assert (kpi, ags, quartal) in rows
+            assert (kpi, "NRW", quartal) in rows
+
+
+def test_no_delivered_pseudonym_reaches_the_warehouse(cli_installation):
+    landing = cli_installation["root"] / "data" / "landing"
+    delivered = set()
+    for csv_file in landing.rglob("faelle.csv"):
+        text = csv_file.read_bytes().decode("utf-8-sig", errors="replace")
+        delimiter = ";" if text.split("\n", 1)[0].count(";") else ","
+        for line in text.splitlines()[1:]:
+            first = line.split(delimiter)[0].strip().strip('"')
+            if first:
+                delivered.add(first)
+    assert len(delivered) > 100
+    published = cli_installation["root"] / "warehouse" / "kim.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        stored = {
+            row[0]
+            for row in con.execute(
+                "select fall_id from raw.faelle union select person_id from raw.faelle "
+                "union select fall_id from raw.ereignisse"
+            ).fetchall()
+        }
+    assert stored and not (stored & delivered)
+
+
+def test_a_second_build_skips_what_is_loaded_and_keeps_the_result(cli_installation):
+    published = cli_installation["root"] / "warehouse" / "kim.duckdb"
+    with duckdb.connect(str(published), read_only=True) as con:
+        before = con.execute("select * from marts.kpi_werte order by all").fetchall()
+    again = subprocess.run(
+        [sys.executable, "-m", "pipelines.cli", "build"],
+        env=cli_installation["env"],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=600,
+    )
+    assert again.returncode == 0, again.stderr
+    assert "übersprungen: " in again.stdout and "fehlgeschlagen: 0" in again.stdout
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select * from marts.kpi_werte order by all").fetchall() == before
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_dashboard_server_answers_health_check(cli_installation):
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(REPO_ROOT / "dashboards" / "app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.address",
+            "127.0.0.1",
+        ],
+        env=cli_installation["env"],
+        cwd=REPO_ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                    assert response.read().decode() == "ok"
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            assert "<title>" in response.read().decode()
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert Path(cli_installation["root"] / "warehouse" / "kim.duckdb").exists()
