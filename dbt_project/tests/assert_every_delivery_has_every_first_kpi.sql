@@ -1,5 +1,7 @@
 -- A failing row is a delivered unit × quarter (a loaded package exists) that lacks the total row of one of the
 -- first KPIs in kpi_werte, or a reference area × quarter that lacks it. Values may be empty; rows may not.
+-- Shown in Dagster as a check of the model it is about (it reads more than one model).
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_werte'}}}) }}
 with
 
 gebietslieferungen as (

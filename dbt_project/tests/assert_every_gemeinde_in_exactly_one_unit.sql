@@ -1,6 +1,8 @@
 -- A failing row means the reference data do not add up: the Gemeinden counted by the units differ from the
 -- Gemeinden of NRW, or the population the units serve differs from the population of NRW. Either would make
 -- rates per 100,000 or the statewide pooling wrong.
+-- Shown in Dagster as a check of the model it is about (it reads more than one model).
+{{ config(meta={'dagster': {'ref': {'name': 'mart_kommunen'}}}) }}
 with
 
 kommunen as (

@@ -1,5 +1,7 @@
 -- A failing row is a unit that is not exactly once its own area, once in NRW and once in a unit type: it would
 -- be missing from (or double-counted in) a reference value.
+-- Shown in Dagster as a check of the model it is about (it reads more than one model).
+{{ config(meta={'dagster': {'ref': {'name': 'int_gebiet_zuordnung'}}}) }}
 with
 
 kommunen as (

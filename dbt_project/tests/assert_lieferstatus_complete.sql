@@ -1,5 +1,7 @@
 -- A failing row is a reporting quarter in lieferstatus that does not list each of the 54 units exactly once,
 -- or a gap between the first and the last listed quarter.
+-- Shown in Dagster as a check of the model it is about (it reads more than one model).
+{{ config(meta={'dagster': {'ref': {'name': 'lieferstatus'}}}) }}
 with
 
 lieferstatus as (

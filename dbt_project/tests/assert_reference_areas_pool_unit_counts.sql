@@ -1,6 +1,8 @@
 -- A failing row is a reference-area value whose numerator or denominator is not the sum over the units that
 -- belong to the area (and have a row for that quarter and breakdown): areas must be pooled from the same facts
 -- as the units, never computed from other data or averaged.
+-- Shown in Dagster as a check of the model it is about (it reads more than one model).
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_werte'}}}) }}
 with
 
 kpi_werte as (

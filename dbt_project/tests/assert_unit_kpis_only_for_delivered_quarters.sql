@@ -1,5 +1,7 @@
 -- A failing row is a unit value in kpi_werte for a quarter the unit has no loaded package for: KPIs of
 -- undelivered quarters would be zeros that look like data.
+-- Shown in Dagster as a check of the model it is about (it reads more than one model).
+{{ config(meta={'dagster': {'ref': {'name': 'kpi_werte'}}}) }}
 with
 
 kpi_werte as (
