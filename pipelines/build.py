@@ -199,21 +199,27 @@ def build_all(
         else:
             todo.append((ags, quartal))
     batches = [todo[start : start + _BATCH_SIZE] for start in range(0, len(todo), _BATCH_SIZE)]
-    done = 0
+    done, reported = 0, 0
+
+    def report(count: int) -> None:
+        nonlocal done, reported
+        done += count
+        if done == len(todo) or done * 10 // len(todo) > reported * 10 // len(todo):
+            reported = done
+            progress(f"  {done}/{len(todo)} Partitionen geladen")
+
     if workers <= 1 or len(batches) <= 1:
         load_job = defs.resolve_job_def("pakete_laden")
         for batch in batches:
             summary.partitions_failed += _run_partitions(load_job, instance, batch)
-            done += len(batch)
-            progress(f"  {done}/{len(todo)} Partitionen geladen")
+            report(len(batch))
     else:
         # spawn, not fork: the parent has DuckDB and Dagster state that must not be duplicated into children.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = {pool.submit(_load_in_worker, batch): len(batch) for batch in batches}
             for future in as_completed(futures):
                 summary.partitions_failed += future.result()
-                done += futures[future]
-                progress(f"  {done}/{len(todo)} Partitionen geladen")
+                report(futures[future])
 
     progress("  dbt baut Kennzahlen und veröffentlicht das Warehouse …")
     # dagster-dbt re-emits dbt's whole log on stdout; keep it in a file so the summary stays short.

@@ -1,20 +1,7 @@
 with
 
-aufenthalt as (
-    select * from {{ source('raw', 'aufenthalt') }}
-),
-
-lieferungen as (
-    select * from {{ source('raw', 'lieferungen') }}
-),
-
 aufenthalt_geladener_pakete as (
-    select aufenthalt.*
-    from aufenthalt
-    where aufenthalt.paket_id in (
-        select lieferungen.paket_id from lieferungen
-        where lieferungen.geladen
-    )
+    {{ rows_of_loaded_packages('aufenthalt') }}
 ),
 
 final as (

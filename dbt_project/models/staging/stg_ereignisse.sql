@@ -1,20 +1,7 @@
 with
 
-ereignisse as (
-    select * from {{ source('raw', 'ereignisse') }}
-),
-
-lieferungen as (
-    select * from {{ source('raw', 'lieferungen') }}
-),
-
 ereignisse_geladener_pakete as (
-    select ereignisse.*
-    from ereignisse
-    where ereignisse.paket_id in (
-        select lieferungen.paket_id from lieferungen
-        where lieferungen.geladen
-    )
+    {{ rows_of_loaded_packages('ereignisse') }}
 ),
 
 final as (

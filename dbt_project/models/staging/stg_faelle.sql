@@ -1,20 +1,7 @@
 with
 
-faelle as (
-    select * from {{ source('raw', 'faelle') }}
-),
-
-lieferungen as (
-    select * from {{ source('raw', 'lieferungen') }}
-),
-
 faelle_geladener_pakete as (
-    select faelle.*
-    from faelle
-    where faelle.paket_id in (
-        select lieferungen.paket_id from lieferungen
-        where lieferungen.geladen
-    )
+    {{ rows_of_loaded_packages('faelle') }}
 ),
 
 final as (

@@ -1,20 +1,7 @@
 with
 
-finanzen as (
-    select * from {{ source('raw', 'finanzen') }}
-),
-
-lieferungen as (
-    select * from {{ source('raw', 'lieferungen') }}
-),
-
 finanzen_geladener_pakete as (
-    select finanzen.*
-    from finanzen
-    where finanzen.paket_id in (
-        select lieferungen.paket_id from lieferungen
-        where lieferungen.geladen
-    )
+    {{ rows_of_loaded_packages('finanzen') }}
 ),
 
 final as (

@@ -1,20 +1,7 @@
 with
 
-lenkungsgruppe as (
-    select * from {{ source('raw', 'lenkungsgruppe') }}
-),
-
-lieferungen as (
-    select * from {{ source('raw', 'lieferungen') }}
-),
-
 sitzungen_geladener_pakete as (
-    select lenkungsgruppe.*
-    from lenkungsgruppe
-    where lenkungsgruppe.paket_id in (
-        select lieferungen.paket_id from lieferungen
-        where lieferungen.geladen
-    )
+    {{ rows_of_loaded_packages('lenkungsgruppe') }}
 ),
 
 final as (

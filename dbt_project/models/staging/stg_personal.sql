@@ -1,20 +1,7 @@
 with
 
-personal as (
-    select * from {{ source('raw', 'personal') }}
-),
-
-lieferungen as (
-    select * from {{ source('raw', 'lieferungen') }}
-),
-
 personal_geladener_pakete as (
-    select personal.*
-    from personal
-    where personal.paket_id in (
-        select lieferungen.paket_id from lieferungen
-        where lieferungen.geladen
-    )
+    {{ rows_of_loaded_packages('personal') }}
 ),
 
 final as (

@@ -1,20 +1,7 @@
 with
 
-strukturthemen as (
-    select * from {{ source('raw', 'strukturthemen') }}
-),
-
-lieferungen as (
-    select * from {{ source('raw', 'lieferungen') }}
-),
-
 strukturthemen_geladener_pakete as (
-    select strukturthemen.*
-    from strukturthemen
-    where strukturthemen.paket_id in (
-        select lieferungen.paket_id from lieferungen
-        where lieferungen.geladen
-    )
+    {{ rows_of_loaded_packages('strukturthemen') }}
 ),
 
 final as (
