@@ -62,8 +62,20 @@ dagster: manifest
 	@$(RUN) python -c "from pathlib import Path; from pipelines.dagster_home import ensure_dagster_home; ensure_dagster_home(Path('$(DAGSTER_HOME)'))"
 	$(RUN) dagster dev -m pipelines.definitions -p $(DAGSTER_PORT)
 
+# Two lanes side by side on the two cores: the tests that read the session's installation (its build is the
+# longest step) and all others (the defect corpus with two builds of its own, dbt, …). One after the other they
+# leave a core idle much of the time (dbt, single tests). The second lane may not build the session
+# installation (KIM_TESTS_OHNE_SITZUNG); its output follows the first's, and either failing fails the target.
+SESSION_TESTS := tests/browser tests/dashboards tests/integration tests/pipelines/test_sql_shell.py
+
 test: manifest
-	$(RUN) pytest $(PYTEST_ARGS)
+	@other_log=$$(mktemp); \
+	KIM_TESTS_OHNE_SITZUNG=1 $(RUN) pytest $(addprefix --ignore=,$(SESSION_TESTS)) $(PYTEST_ARGS) \
+		> "$$other_log" 2>&1 & other=$$!; \
+	$(RUN) pytest $(SESSION_TESTS) $(PYTEST_ARGS); session_status=$$?; \
+	wait $$other; other_status=$$?; \
+	echo "--- alle übrigen Tests (parallel gelaufen) ---"; cat "$$other_log"; rm -f "$$other_log"; \
+	exit $$(( session_status != 0 || other_status != 0 ))
 
 lint: install
 	$(RUN) ruff check .

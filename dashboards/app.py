@@ -21,6 +21,8 @@ navigation = st.navigation(
     [
         st.Page(PAGES_DIR / "landesuebersicht.py", title="Landesübersicht", default=True),
         st.Page(PAGES_DIR / "kommunenprofil.py", title="Kommunenprofil"),
+        st.Page(PAGES_DIR / "lieferungen.py", title="Lieferungen & Datenqualität"),
+        st.Page(PAGES_DIR / "datenlieferung.py", title="Datenlieferung"),
     ]
 )
 st.sidebar.markdown("**KIM-Monitor**  \nKommunales Integrationsmanagement NRW")

@@ -23,8 +23,6 @@ _QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # dbt tests on the raw sources are recorded as observations (the sources are not dbt-owned assets), about
 # which dagster-dbt warns once per test; real failures are errors and still reach the summary.
 _ERRORS_ONLY_LOGGING = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-# Partitions per task handed to a worker: large enough to amortise start-up, small enough for even progress.
-_BATCH_SIZE = 40
 DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 
@@ -48,14 +46,15 @@ class BuildSummary:
         return self.warehouse_ok and not self.partitions_failed
 
     def format_german(self) -> str:
+        from pipelines.ingest.findings import format_count  # pandas: not at `kim --help`
+
         lines = [
             f"Partitionen (Kommune × Quartal): {self.partitions_total}, davon unverändert übersprungen: "
             f"{self.partitions_skipped}, fehlgeschlagen: {len(self.partitions_failed)}",
             "Pakete nach Status: "
             + (", ".join(f"{status} {count}" for status, count in sorted(self.packages.items())) or "keine"),
-            f"Zeilen geladen: {self.rows_loaded:,}, in Quarantäne: {self.rows_quarantined:,}".replace(
-                ",", "."
-            ),
+            f"Zeilen geladen: {format_count(self.rows_loaded)}, in Quarantäne: "
+            f"{format_count(self.rows_quarantined)}",
         ]
         lines += [f"Hinweis Eingangsordner: {problem}" for problem in self.landing_problems]
         lines += [f"Fehlgeschlagen: {partition}" for partition in self.partitions_failed]
@@ -89,7 +88,12 @@ def prepare_dbt_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     return manifest
 
 
-def _loaded_package_ids(build_db: Path) -> set[str]:
+def _finished_package_ids(build_db: Path) -> set[str]:
+    """Packages whose processing completed: rejected and recorded, or recorded and their partition assigned.
+
+    A package recorded by a run that was killed before its rows were loaded is not finished, so the next
+    build processes it again.
+    """
     if not build_db.exists():
         return set()
     with duckdb.connect(str(build_db), read_only=True) as con:
@@ -98,7 +102,13 @@ def _loaded_package_ids(build_db: Path) -> set[str]:
         ).fetchone()[0]
         if not exists:
             return set()
-        return {row[0] for row in con.execute("select paket_id from raw.lieferungen").fetchall()}
+        columns = {row[0] for row in con.execute("describe raw.lieferungen").fetchall()}
+        if "zugeordnet" not in columns:
+            return set()
+        finished = con.execute(
+            "select paket_id from raw.lieferungen where status = 'ABGELEHNT' or zugeordnet"
+        ).fetchall()
+        return {row[0] for row in finished}
 
 
 def _collect_totals(build_db: Path, summary: BuildSummary) -> None:
@@ -113,8 +123,33 @@ def _collect_totals(build_db: Path, summary: BuildSummary) -> None:
         summary.rows_loaded, summary.rows_quarantined = int(loaded), int(quarantined)
 
 
+def _stopped_by_rejection(result) -> bool:
+    """True if the run's only failure is the blocking acceptance check: the delivery was refused, by design."""
+    from pipelines.defs.checks import ACCEPTANCE_CHECK
+
+    failures = result.get_step_failure_events()
+    refused = any(
+        evaluation.check_name == ACCEPTANCE_CHECK.name and not evaluation.passed
+        for evaluation in result.get_asset_check_evaluations()
+    )
+    return (
+        refused
+        and bool(failures)
+        and all(
+            event.step_key == ACCEPTANCE_CHECK.asset_key.to_user_string()
+            and event.step_failure_data.error is not None
+            and event.step_failure_data.error.cls_name == "DagsterAssetCheckFailedError"
+            for event in failures
+        )
+    )
+
+
 def _run_partitions(job, instance, partitions: list[tuple[str, str]]) -> list[str]:
-    """Materialise each partition with one in-process run; returns the partitions whose run failed."""
+    """Materialise each partition with one in-process run; returns the partitions whose run failed.
+
+    A run stopped because no package of the partition is acceptable did its job (the rejection is recorded
+    and nothing was loaded); it is not a failure.
+    """
     from pipelines.defs.partitions import partition_key
 
     failed = []
@@ -125,7 +160,7 @@ def _run_partitions(job, instance, partitions: list[tuple[str, str]]) -> list[st
             raise_on_error=False,
             run_config=_QUIET_LOGGING,
         )
-        if not result.success:
+        if not result.success and not _stopped_by_rejection(result):
             failed.append(f"{ags}/{quartal} (Lauf {result.run_id})")
     return failed
 
@@ -134,7 +169,7 @@ def _run_partitions(job, instance, partitions: list[tuple[str, str]]) -> list[st
 def _worker_load_job():
     from pipelines.defs import build_definitions
 
-    return build_definitions().resolve_job_def("pakete_laden")
+    return build_definitions(keep_step_outputs=False).resolve_job_def("pakete_laden")
 
 
 def _load_in_worker(partitions: list[tuple[str, str]]) -> list[str]:
@@ -178,7 +213,7 @@ def build_all(
     from pipelines.defs.partitions import is_known_partition
     from pipelines.ingest.packages import find_packages
 
-    defs = build_definitions()
+    defs = build_definitions(keep_step_outputs=False)
     summary = BuildSummary()
     scan = find_packages(settings.landing_dir)
     summary.landing_problems = list(scan.problems)
@@ -186,7 +221,7 @@ def build_all(
     for ref in scan.packages:
         by_partition.setdefault((ref.ags, ref.berichtsquartal), set()).add(ref.paket_id)
     summary.partitions_total = len(by_partition)
-    already_loaded = set() if reprocess else _loaded_package_ids(settings.build_db)
+    already_loaded = set() if reprocess else _finished_package_ids(settings.build_db)
 
     todo = []
     for (ags, quartal), paket_ids in sorted(by_partition.items()):
@@ -198,7 +233,12 @@ def build_all(
             summary.partitions_skipped += 1
         else:
             todo.append((ags, quartal))
-    batches = [todo[start : start + _BATCH_SIZE] for start in range(0, len(todo), _BATCH_SIZE)]
+    # One batch per unit, its quarters in order: an event may refer to a case delivered in an earlier quarter
+    # of the same unit, so that quarter must have been checked first (see pipelines/ingest/case_index.py).
+    by_unit: dict[str, list[tuple[str, str]]] = {}
+    for ags, quartal in todo:
+        by_unit.setdefault(ags, []).append((ags, quartal))
+    batches = list(by_unit.values())
     done, reported = 0, 0
 
     def report(count: int) -> None:

@@ -1,4 +1,4 @@
-"""The `kim` command: generate demo data, build and publish the warehouse."""
+"""The `kim` command: generate demo data, build and publish the warehouse, query it read-only."""
 
 from __future__ import annotations
 
@@ -41,7 +41,9 @@ def _command_generate(args: argparse.Namespace) -> int:
         print(f"Fehler: --from {args.from_} liegt nach --to {last}.", file=sys.stderr)
         return 2
     try:
-        summary = generate(out_dir, scale=args.scale, seed=args.seed, first=args.from_, last=last)
+        summary = generate(
+            out_dir, scale=args.scale, seed=args.seed, first=args.from_, last=last, defects=args.defects
+        )
     except GeneratorError as error:
         print(f"Fehler: {error}", file=sys.stderr)
         return 1
@@ -64,6 +66,25 @@ def _command_build(args: argparse.Namespace) -> int:
     summary = build_all(settings, reprocess=args.neu, workers=args.prozesse)
     print(summary.format_german())
     return 0 if summary.ok else 1
+
+
+def _command_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipelines.sql_shell import WarehouseMissingError, interactive, run_query
+
+    published_db = get_settings().published_db
+    try:
+        if args.abfrage is None:
+            return interactive(published_db)
+        run_query(published_db, args.abfrage)
+    except WarehouseMissingError as error:
+        print(f"Fehler: {error}", file=sys.stderr)
+        return 1
+    except duckdb.Error as error:
+        print(f"Fehler in der Abfrage: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="Letztes Quartal (Standard: letztes abgeschlossenes Quartal).",
     )
     generate.add_argument("--out", default=None, help="Zielordner (Standard: $KIM_DATA_DIR/landing).")
+    generate.add_argument(
+        "--defects",
+        action="store_true",
+        help="Zusätzlich fehlerhafte Lieferpakete aller Fehlerarten schreiben (Fehlerkorpus für Tests, "
+        "beschrieben in defects.json neben ground_truth.json).",
+    )
     generate.set_defaults(handler=_command_generate)
 
     build = commands.add_parser(
@@ -112,6 +139,17 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"Parallele Ladeprozesse (Standard {DEFAULT_WORKERS}).",
     )
     build.set_defaults(handler=_command_build)
+
+    sql = commands.add_parser(
+        "sql",
+        help="SQL-Abfragen auf dem veröffentlichten Warehouse (schreibgeschützt).",
+        description="Führt eine Abfrage aus oder öffnet ohne Abfrage eine interaktive SQL-Konsole; liest "
+        "immer den zuletzt veröffentlichten Stand von kim.duckdb, schreibgeschützt.",
+    )
+    sql.add_argument(
+        "abfrage", nargs="?", default=None, help='SQL-Abfrage, z. B. "select * from marts.kommunen".'
+    )
+    sql.set_defaults(handler=_command_sql)
     return parser
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+# Folder of the per-package German reports inside KIM_DATA_DIR.
+REPORTS_DIRNAME = "berichte"
 
 # Telemetry and download switches that must be set before the libraries are imported. Setting them here (and
 # in the Makefile) keeps every entry point offline-safe.
@@ -47,6 +49,16 @@ class Settings:
     dagster_home: Path
     stichtag: date
 
+    @classmethod
+    def under(cls, root: Path, stichtag: date) -> Settings:
+        """An installation whose data, warehouse and Dagster folders all live below `root`."""
+        return cls(
+            data_dir=root / "data",
+            warehouse_dir=root / "warehouse",
+            dagster_home=root / "dagster_home",
+            stichtag=stichtag,
+        )
+
     @property
     def landing_dir(self) -> Path:
         return self.data_dir / "landing"
@@ -59,6 +71,11 @@ class Settings:
     def staging_dir(self) -> Path:
         """Parsed packages as Parquet, content-addressed; a cache that can always be rebuilt from the archive."""
         return self.data_dir / "staging"
+
+    @property
+    def reports_dir(self) -> Path:
+        """The German report of every processed package (Markdown and findings CSV), per unit and quarter."""
+        return self.data_dir / REPORTS_DIRNAME
 
     @property
     def ground_truth_file(self) -> Path:

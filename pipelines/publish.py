@@ -17,7 +17,16 @@ from pathlib import Path
 import duckdb
 
 # Tables a snapshot must contain before it may replace the published one.
-REQUIRED_TABLES = ("marts.kommunen", "marts.kpi_katalog", "marts.kpi_werte", "marts.lieferstatus")
+REQUIRED_TABLES = (
+    "marts.kommunen",
+    "marts.kpi_katalog",
+    "marts.kpi_werte",
+    "marts.lieferstatus",
+    "marts.lieferungen",
+    "marts.lieferungen_dateien",
+    "marts.befunde",
+    "marts.regeln",
+)
 
 
 class PublishError(RuntimeError):

@@ -1,25 +1,63 @@
 """Shared fixtures: an isolated KIM installation per test session, with one real end-to-end build.
 
-`published_warehouse` runs the real path once per session — the demo generator writes a small statewide
-dataset, Dagster loads every partition in-process, dbt builds the marts and the warehouse is published — so
-integration and dashboard tests all read the same real snapshot.
+`published_warehouse` runs the real path once per session exactly as a user does: `kim generate` writes a
+small statewide dataset, `kim build` loads every partition through Dagster (persistent instance, two worker
+processes), dbt builds the marts and the warehouse is published. Both commands run as subprocesses and, where
+the machine allows it (root, util-linux `unshare`), in a network namespace without any network, which proves
+that nothing in generation, ingestion, dbt or publication needs the internet. Integration and dashboard tests
+all read the same real snapshot; `session_cli` holds what the two commands printed.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+
 import pytest
 
 from pipelines.calendar import Quarter
-from pipelines.config import Settings, apply_offline_environment, get_settings
+from pipelines.config import REPO_ROOT, Settings, apply_offline_environment, get_settings
 
 apply_offline_environment()
 
-# Small but complete: all 54 units over six quarters, a reference date after the last deadline.
+# Small but complete: all 54 units over a year of quarters, a reference date after the last deadline. Each
+# partition costs ~1 s of the session's build whatever its size, so the quarters, not the scale, set its time.
 TEST_SCALE = 0.03
 TEST_SEED = 20251
-TEST_FIRST_QUARTER = Quarter(2024, 3)
+TEST_FIRST_QUARTER = Quarter(2025, 1)
 TEST_LAST_QUARTER = Quarter(2025, 4)
 TEST_STICHTAG = "2026-03-01"
+CLI_TIMEOUT_SECONDS = 1200
+
+
+@dataclass(frozen=True)
+class SessionCli:
+    """What `kim generate` and `kim build` printed for the session's installation, and whether offline."""
+
+    generate: str
+    build: str
+    offline: bool
+
+
+def offline_prefix() -> list[str]:
+    """`unshare --net` (no network at all) when it works here, else nothing."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "--net", "true"], capture_output=True).returncode == 0:
+        return [unshare, "--net"]
+    return []
+
+
+def run_kim(*args: str, offline: bool = False, timeout: int = CLI_TIMEOUT_SECONDS) -> str:
+    """Run `kim <args>` as a subprocess in the current environment; returns its output, fails the test if not 0."""
+    command = [*(offline_prefix() if offline else []), sys.executable, "-m", "pipelines.cli", *args]
+    result = subprocess.run(
+        command, env=dict(os.environ), capture_output=True, text=True, cwd=REPO_ROOT, timeout=timeout
+    )
+    assert result.returncode == 0, f"kim {' '.join(args)}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+    return result.stdout
 
 
 @pytest.fixture(scope="session")
@@ -37,28 +75,38 @@ def kim_session_env(tmp_path_factory) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def generated_landing(kim_session_env: Settings) -> Settings:
-    """A small generated statewide dataset in the session's landing zone."""
-    from pipelines.generator import generate
-
-    generate(
-        kim_session_env.landing_dir,
-        scale=TEST_SCALE,
-        seed=TEST_SEED,
-        first=TEST_FIRST_QUARTER,
-        last=TEST_LAST_QUARTER,
+def session_cli(kim_session_env: Settings) -> SessionCli:
+    """`kim generate` and `kim build` run once for the session, offline where the machine allows it."""
+    if os.environ.get("KIM_TESTS_OHNE_SITZUNG"):
+        pytest.fail(
+            "This test reads the session's installation, but runs in the lane of `make test` that must not build "
+            "it: add its file to SESSION_TESTS in the Makefile."
+        )
+    offline = bool(offline_prefix())
+    generated = run_kim(
+        "generate",
+        "--scale",
+        str(TEST_SCALE),
+        "--seed",
+        str(TEST_SEED),
+        "--from",
+        str(TEST_FIRST_QUARTER),
+        "--to",
+        str(TEST_LAST_QUARTER),
+        offline=offline,
     )
+    built = run_kim("build", offline=offline)
+    return SessionCli(generate=generated, build=built, offline=offline)
+
+
+@pytest.fixture(scope="session")
+def generated_landing(session_cli: SessionCli, kim_session_env: Settings) -> Settings:
+    """The session's generated statewide dataset in its landing zone (already built: see `session_cli`)."""
     return kim_session_env
 
 
 @pytest.fixture(scope="session")
-def published_warehouse(generated_landing: Settings) -> Settings:
+def published_warehouse(session_cli: SessionCli, kim_session_env: Settings) -> Settings:
     """The session's dataset built end to end and published as `kim.duckdb`."""
-    import dagster as dg
-
-    from pipelines.build import build_all
-
-    summary = build_all(generated_landing, instance=dg.DagsterInstance.ephemeral(), progress=lambda _: None)
-    assert summary.ok, summary.format_german()
-    assert generated_landing.published_db.exists()
-    return generated_landing
+    assert kim_session_env.published_db.exists(), session_cli.build
+    return kim_session_env

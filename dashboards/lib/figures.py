@@ -248,8 +248,8 @@ def build_choropleth_figure(
 def build_delivery_status_figure(status: pd.DataFrame) -> go.Figure:
     """Units × reporting quarters, each cell coloured by its delivery status, with a discrete German legend.
 
-    `status` needs `ags, name, quartal, status`; `eingegangen_am, frist` are shown on hover when present.
-    Units appear in the order of their first row.
+    `status` needs `ags, name, quartal, status`; `eingegangen_am, frist` are shown on hover when present, and
+    so are `fristgerecht` and `anzahl_pakete`. Units appear in the order of their first row.
     """
     known = list(formatting.DELIVERY_STATUS_ORDER)
     statuses = known + sorted(set(status["status"]) - set(known))
@@ -259,12 +259,7 @@ def build_delivery_status_figure(status: pd.DataFrame) -> go.Figure:
 
     cells = status.assign(
         code=status["status"].map(code_of).astype(float),
-        hover=[
-            f"{formatting.format_delivery_status(row.status)}"
-            f"<br>Eingang: {formatting.format_date(getattr(row, 'eingegangen_am', None))}"
-            f"<br>Frist: {formatting.format_date(getattr(row, 'frist', None))}"
-            for row in status.itertuples(index=False)
-        ],
+        hover=[_delivery_hover(row) for row in status.itertuples(index=False)],
     )
     codes = cells.pivot(index="ags", columns="quartal", values="code").reindex(
         index=units["ags"], columns=quarters
@@ -308,6 +303,24 @@ def build_delivery_status_figure(status: pd.DataFrame) -> go.Figure:
     figure.update_yaxes(autorange="reversed", type="category", title=None)
     figure.update_xaxes(type="category", side="top", title=None)
     return _apply_german_layout(figure, height=max(300, 17 * len(units) + 120))
+
+
+def _delivery_hover(row: Any) -> str:
+    """Hover text of one cell of the delivery status matrix."""
+    text = (
+        f"{formatting.format_delivery_status(row.status)}"
+        f"<br>Eingang: {formatting.format_date(getattr(row, 'eingegangen_am', None))}"
+        f"<br>Frist: {formatting.format_date(getattr(row, 'frist', None))}"
+    )
+    if hasattr(row, "fristgerecht"):
+        # Missing while the deadline runs and nothing valid has arrived.
+        on_time = (
+            "offen" if formatting.is_missing(row.fristgerecht) else formatting.format_yes_no(row.fristgerecht)
+        )
+        text += f"<br>Fristgerecht: {on_time}"
+    if hasattr(row, "anzahl_pakete"):
+        text += f"<br>Pakete: {formatting.format_number(row.anzahl_pakete)}"
+    return text
 
 
 def build_kpi_trend_figure(

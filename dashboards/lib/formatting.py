@@ -192,6 +192,16 @@ _BREAKDOWN_DIMENSION_LABELS = {
     "abschnitt": "Abschnitt",
     "datei": "Datei",
 }
+# Sub-measures named by `kennzahl:<code>` breakdowns.
+_MEASURE_LABELS = {"ausfuellgrad": "Ausfüllgrad optionaler Felder"}
+# Optional contract fields whose fill rate K26 reports (`feld:<file>.<column>`).
+FIELD_LABELS = {
+    "gemeinde_ags": "Wohngemeinde",
+    "einreise_monat": "Einreisemonat",
+    "leistung_ende_am": "Letzter Leistungstag",
+    "leistung_beginn_am": "Erster Leistungstag",
+    "bearbeitungsdauer_median_tage": "Bearbeitungsdauer (Median)",
+}
 
 
 @cache
@@ -226,6 +236,14 @@ def format_breakdown(aufschluesselung: str) -> str:
     if dimension == "uebergang":
         source, _, target = value.partition(">")
         return f"{format_rechtskreis(source)} → {format_rechtskreis(target)}"
+    # K26 Datenqualität: a file's quarantine share, the fill rate of all or of one optional field.
+    if dimension == "datei":
+        return f"In Quarantäne: {value}"
+    if dimension == "kennzahl" and value in _MEASURE_LABELS:
+        return _MEASURE_LABELS[value]
+    if dimension == "feld":
+        file, _, column = value.partition(".")
+        return f"Ausgefüllt: {FIELD_LABELS.get(column, _readable_code(column))} ({file}.csv)"
     label = _BREAKDOWN_DIMENSION_LABELS.get(dimension, _readable_code(dimension))
     return f"{label}: {_readable_code(value)}" if value else label
 
@@ -259,7 +277,66 @@ DELIVERY_STATUS_COLOURS = {
 
 
 def format_delivery_status(status: str) -> str:
+    """A delivery status of a unit and quarter, or the processing status of one package (`ANGENOMMEN`, …)."""
     return DELIVERY_STATUS_LABELS.get(status, _readable_code(status))
+
+
+# --- packages and findings ----------------------------------------------------------------------------------
+
+OUTCOME_LABELS = {
+    "PAKET_ABGELEHNT": "Paket abgelehnt",
+    "ZEILE_QUARANTAENE": "Zeile in Quarantäne",
+    "HINWEIS": "Hinweis",
+}
+PACKAGE_SHAPE_LABELS = {
+    "ORDNER_CSV": "Ordner mit CSV-Dateien",
+    "ZIP_CSV": "ZIP-Archiv mit CSV-Dateien",
+    "ORDNER_XLSX": "Ordner mit Excel-Arbeitsmappe",
+}
+ENCODING_LABELS = {
+    "utf-8": "UTF-8",
+    "utf-8-sig": "UTF-8 mit BOM",
+    "cp1252": "Windows-1252",
+    "xlsx": "Excel-Arbeitsmappe",
+}
+DELIMITER_LABELS = {";": "Semikolon", ",": "Komma", "\t": "Tabulator"}
+
+
+def format_outcome(ergebnis: str) -> str:
+    """What a finding caused: `ZEILE_QUARANTAENE` → `Zeile in Quarantäne`."""
+    return OUTCOME_LABELS.get(ergebnis, _readable_code(ergebnis))
+
+
+def format_package_shape(paketform: str) -> str:
+    return PACKAGE_SHAPE_LABELS.get(paketform, _readable_code(paketform))
+
+
+def format_encoding(zeichenkodierung: Any) -> str:
+    if is_missing(zeichenkodierung):
+        return MISSING
+    return ENCODING_LABELS.get(str(zeichenkodierung), str(zeichenkodierung))
+
+
+def format_delimiter(trennzeichen: Any) -> str:
+    """`;` → `Semikolon`; `–` for a workbook, which has none."""
+    if is_missing(trennzeichen) or trennzeichen == "":
+        return MISSING
+    return DELIMITER_LABELS.get(str(trennzeichen), f"„{trennzeichen}“")
+
+
+def format_yes_no(value: Any) -> str:
+    """`True` → `ja`, `False` → `nein`, missing → `–`."""
+    if is_missing(value):
+        return MISSING
+    return "ja" if bool(value) else "nein"
+
+
+def format_moment(value: Any) -> str:
+    """A timestamp → `20.10.2025, 09:12 Uhr` (in the time zone it comes in; the warehouse reads German
+    time); `–` when missing."""
+    if is_missing(value):
+        return MISSING
+    return format_timestamp(value)
 
 
 # --- polarity -----------------------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ select
 from marts.kommunen as k
 left join marts.gebiete as g on g.gebiet = k.vergleichstyp
 left join marts.kpi_werte as w
-    on w.gebiet = k.ags and w.kpi_id = ? and w.quartal = ? and w.aufschluesselung = ''
+    on w.gebiet = k.ags and w.kpi_id = ? and w.quartal = ? and w.aufschluesselung = ?
 order by k.ags
 """
 
@@ -135,9 +135,10 @@ def unit_quarters(kpi_id: str) -> list[str]:
     return query(UNIT_QUARTERS_SQL, (kpi_id,))["quartal"].tolist()
 
 
-def unit_comparison(kpi_id: str, quartal: str) -> pd.DataFrame:
-    """All 54 units with their value of one KPI in one quarter; units without a value have `wert` missing."""
-    return query(UNIT_COMPARISON_SQL, (kpi_id, quartal))
+def unit_comparison(kpi_id: str, quartal: str, aufschluesselung: str = "") -> pd.DataFrame:
+    """All 54 units with their value of one KPI (total, or one breakdown) in one quarter; `wert` missing where
+    a unit has none."""
+    return query(UNIT_COMPARISON_SQL, (kpi_id, quartal, aufschluesselung))
 
 
 def delivery_status() -> pd.DataFrame:

@@ -21,8 +21,9 @@ SOURCE_NOTE = (
 )
 
 
-def require_warehouse() -> warehouse.PublishedSnapshot:
-    """Stop the page with a German explanation unless a complete snapshot has been published."""
+def require_warehouse(extra_tables: Sequence[str] = ()) -> warehouse.PublishedSnapshot:
+    """Stop the page with a German explanation unless a complete snapshot has been published (with the marts
+    every page needs and the page's `extra_tables`)."""
     snapshot = warehouse.current_snapshot()
     if snapshot is None:
         st.info(
@@ -34,7 +35,7 @@ def require_warehouse() -> warehouse.PublishedSnapshot:
         )
         st.stop()
     try:
-        missing = warehouse.missing_tables()
+        missing = warehouse.missing_tables((*warehouse.REQUIRED_TABLES, *extra_tables))
     except duckdb.Error as error:
         st.error(
             f"Das veröffentlichte Warehouse `{snapshot.path}` konnte nicht gelesen werden ({error}). "
@@ -60,16 +61,18 @@ def synced_selectbox(
     key: str,
     format_func: Callable[[Option], str],
     help: str | None = None,
+    default: Option | None = None,
 ) -> Option:
     """A selectbox whose choice is mirrored in `st.query_params[param]`, so a view can be linked.
 
-    A valid `param` in the URL selects the initial option; an invalid or absent one falls back to the first
-    option. After that the widget leads and the URL follows.
+    A valid `param` in the URL selects the initial option; an invalid or absent one falls back to `default`
+    (if it is an option) or the first option. After that the widget leads and the URL follows.
     """
     choices = list(options)
     if st.session_state.get(key) not in choices:
         requested = st.query_params.get(param)
-        st.session_state[key] = requested if requested in choices else choices[0]
+        fallback = default if default in choices else choices[0]
+        st.session_state[key] = requested if requested in choices else fallback
     choice = st.selectbox(label, choices, key=key, format_func=format_func, help=help)
     st.query_params[param] = choice
     return choice

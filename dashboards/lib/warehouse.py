@@ -87,14 +87,14 @@ def query(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     return _query_snapshot(str(snapshot.path), snapshot.inode, snapshot.mtime_ns, sql, frozen_params)
 
 
-def missing_tables() -> list[str]:
-    """Tables the dashboards need that the current snapshot lacks (e.g. from a build that stopped before the
-    marts)."""
+def missing_tables(tables: Sequence[str] = REQUIRED_TABLES) -> list[str]:
+    """Tables the dashboards (or one page: `tables`) need that the current snapshot lacks (e.g. from a build
+    that stopped before the marts, or from a version before the marts existed)."""
     present = query(
         "select table_name from information_schema.tables where table_schema = ?",
         (MARTS_SCHEMA,),
     )["table_name"]
-    return [f"{MARTS_SCHEMA}.{table}" for table in REQUIRED_TABLES if table not in set(present)]
+    return [f"{MARTS_SCHEMA}.{table}" for table in tables if table not in set(present)]
 
 
 @st.cache_data(ttl=_CACHE_TTL, max_entries=_CACHE_MAX_ENTRIES, show_spinner=False)

@@ -1,5 +1,6 @@
 -- A failing row is a delivered unit × quarter (a loaded package exists) that lacks the total row of one of the
--- first KPIs in kpi_werte, or a reference area × quarter that lacks it. Values may be empty; rows may not.
+-- KPIs computed so far in kpi_werte, or a reference area × quarter that lacks it. Values may be empty; rows may
+-- not. K25 exists for every reporting quarter, delivered or not: assert_k25_reconciles_with_lieferstatus.
 -- Shown in Dagster as a check of the model it is about (it reads more than one model).
 {{ config(meta={'dagster': {'ref': {'name': 'kpi_werte'}}}) }}
 with
@@ -17,7 +18,7 @@ kpi_werte as (
 ),
 
 erste_kennzahlen as (
-    select unnest(['K01', 'K02', 'K03', 'K06', 'K07', 'K08', 'K12', 'K14', 'K24']) as kpi_id
+    select unnest(['K01', 'K02', 'K03', 'K06', 'K07', 'K08', 'K12', 'K14', 'K24', 'K26']) as kpi_id
 ),
 
 erwartet as (

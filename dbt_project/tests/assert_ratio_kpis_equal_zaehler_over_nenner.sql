@@ -16,7 +16,7 @@ erwartet as (
                     * zaehler / nenner
         end as wert_erwartet
     from kpi_werte
-    where kpi_id in ('K01', 'K03', 'K07', 'K08', 'K12', 'K14')
+    where kpi_id in ('K01', 'K03', 'K07', 'K08', 'K12', 'K14', 'K25', 'K26')
 )
 
 select *

@@ -5,9 +5,21 @@ from __future__ import annotations
 import dagster as dg
 
 
-def build_definitions() -> dg.Definitions:
-    """All assets, jobs and sensors with resources configured from the current environment."""
-    from pipelines.defs.ingestion.assets import RAW_TABLE_SPECS, paket_archiv, paket_geparst, raw_tabellen
+def build_definitions(*, keep_step_outputs: bool = True) -> dg.Definitions:
+    """All assets, jobs and sensors with resources configured from the current environment.
+
+    `keep_step_outputs=False` hands step outputs on in memory instead of pickling them into DAGSTER_HOME: for
+    `kim build`, whose in-process runs always materialise a whole partition (measured 1.66 s → 1.50 s per
+    partition run). Runs of `dagster dev` keep them, so a run can be re-executed from a failed step.
+    """
+    from pipelines.defs.ingestion.assets import (
+        RAW_TABLE_SPECS,
+        lieferprotokoll,
+        paket_archiv,
+        paket_geparst,
+        paket_geprueft,
+        raw_tabellen,
+    )
     from pipelines.defs.jobs import pakete_laden, warehouse_aufbauen
     from pipelines.defs.publication.assets import warehouse_veroeffentlicht
     from pipelines.defs.resources import build_resources
@@ -18,6 +30,8 @@ def build_definitions() -> dg.Definitions:
         assets=[
             paket_archiv,
             paket_geparst,
+            paket_geprueft,
+            lieferprotokoll,
             raw_tabellen,
             *RAW_TABLE_SPECS,
             kim_dbt_modelle,
@@ -25,7 +39,7 @@ def build_definitions() -> dg.Definitions:
         ],
         jobs=[pakete_laden, warehouse_aufbauen],
         sensors=[eingangsordner_sensor, warehouse_aktualisierung_sensor],
-        resources=build_resources(),
+        resources=build_resources(keep_step_outputs=keep_step_outputs),
         # One process per run, steps in sequence: the build database has one writer, and the multiprocess
         # executor costs seconds of start-up per run for no gain here.
         executor=dg.in_process_executor,

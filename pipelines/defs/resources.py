@@ -9,7 +9,8 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from pipelines.config import DBT_PROJECT_DIR, dbt_executable, get_settings
+from pipelines.config import DBT_PROJECT_DIR, REPORTS_DIRNAME, dbt_executable, get_settings
+from pipelines.ingest.case_index import case_index_dir
 
 # The pool every writer of the build database joins; the instance limits it to one step at a time.
 DUCKDB_WRITER_POOL = "duckdb_schreiber"
@@ -38,6 +39,14 @@ class KimPaths(dg.ConfigurableResource):
         return Path(self.data_dir) / "staging"
 
     @property
+    def case_index_dir(self) -> Path:
+        return case_index_dir(self.staging_dir)
+
+    @property
+    def reports_dir(self) -> Path:
+        return Path(self.data_dir) / REPORTS_DIRNAME
+
+    @property
     def pseudonym_secret_file(self) -> Path:
         return Path(self.data_dir) / ".pseudonym_secret"
 
@@ -50,7 +59,7 @@ class KimPaths(dg.ConfigurableResource):
         return Path(self.warehouse_dir) / "kim.duckdb"
 
 
-def build_resources() -> dict[str, object]:
+def build_resources(*, keep_step_outputs: bool = True) -> dict[str, object]:
     settings = get_settings()
     settings.warehouse_dir.mkdir(parents=True, exist_ok=True)
     # dbt runs as a subprocess in dbt_project/; its profile reads the warehouse path from this variable, so it
@@ -69,5 +78,9 @@ def build_resources() -> dict[str, object]:
         "dbt": DbtCliResource(
             project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
         ),
-        "io_manager": dg.FilesystemIOManager(base_dir=str(settings.dagster_home / "storage")),
+        "io_manager": (
+            dg.FilesystemIOManager(base_dir=str(settings.dagster_home / "storage"))
+            if keep_step_outputs
+            else dg.InMemoryIOManager()
+        ),
     }

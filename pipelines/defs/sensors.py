@@ -14,7 +14,9 @@ from pipelines.defs.jobs import pakete_laden, warehouse_aufbauen
 from pipelines.defs.partitions import is_known_partition, partition_key
 from pipelines.ingest.packages import LandingScan, find_packages
 
-RAW_LOAD_MARKER = dg.AssetKey("raw_tabellen")
+# What a rebuild reflects: loaded rows, and the record of every package (a rejection changes the delivery
+# status and findings, though no data).
+RAW_LOAD_MARKERS = (dg.AssetKey("raw_tabellen"), dg.AssetKey("lieferprotokoll"))
 ACTIVE_RUN_STATUSES = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
@@ -39,22 +41,32 @@ def partition_fingerprints(scan: LandingScan) -> dict[tuple[str, str], str]:
     }
 
 
-def _already_archived(instance: dg.DagsterInstance, ags: str, quartal: str, scan: LandingScan) -> bool:
-    """True if the latest archive materialisation of the partition covers exactly these packages."""
+def _latest_materialization(instance: dg.DagsterInstance, asset: str, partition: str):
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(
-            asset_key=dg.AssetKey("paket_archiv"), asset_partitions=[str(partition_key(ags, quartal))]
-        ),
-        limit=1,
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[partition]), limit=1
     ).records
-    if not records:
+    return records[0] if records else None
+
+
+def _already_processed(instance: dg.DagsterInstance, ags: str, quartal: str, scan: LandingScan) -> bool:
+    """True if exactly these packages were recorded and the run got through: loaded, or all rejected.
+
+    A run that died on the way (after archiving, before loading) does not count, so the sensor asks again.
+    """
+    partition = str(partition_key(ags, quartal))
+    recorded = _latest_materialization(instance, "lieferprotokoll", partition)
+    if recorded is None:
         return False
-    metadata = records[0].asset_materialization.metadata
-    archived = metadata.get("paket_ids")
+    metadata = recorded.asset_materialization.metadata
     expected = ", ".join(
         sorted(r.paket_id for r in scan.packages if (r.ags, r.berichtsquartal) == (ags, quartal))
     )
-    return archived is not None and archived.value == expected
+    if "paket_ids" not in metadata or metadata["paket_ids"].value != expected:
+        return False
+    if metadata["abgelehnt"].value == metadata["pakete"].value:
+        return True
+    loaded = _latest_materialization(instance, "raw_tabellen", partition)
+    return loaded is not None and loaded.storage_id > recorded.storage_id
 
 
 @dg.sensor(
@@ -81,7 +93,7 @@ def eingangsordner_sensor(context: dg.SensorEvaluationContext):
                 "Berichtszeitraums (Quartal noch nicht abgeschlossen?)."
             )
             continue
-        if _already_archived(context.instance, ags, quartal, scan):
+        if _already_processed(context.instance, ags, quartal, scan):
             continue
         requests.append(
             dg.RunRequest(run_key=f"{key}:{fingerprint[:16]}", partition_key=partition_key(ags, quartal))
@@ -99,10 +111,14 @@ def eingangsordner_sensor(context: dg.SensorEvaluationContext):
     description="Baut und veröffentlicht das Warehouse neu, sobald neue Lieferungen geladen und alle Ladeläufe fertig sind.",
 )
 def warehouse_aktualisierung_sensor(context: dg.SensorEvaluationContext):
-    records = context.instance.fetch_materializations(RAW_LOAD_MARKER, limit=1).records
-    if not records:
+    storage_ids = [
+        record.storage_id
+        for marker in RAW_LOAD_MARKERS
+        for record in context.instance.fetch_materializations(marker, limit=1).records
+    ]
+    if not storage_ids:
         return dg.SkipReason("Noch keine Lieferung geladen.")
-    latest = records[0].storage_id
+    latest = max(storage_ids)
     if context.cursor and int(context.cursor) >= latest:
         return dg.SkipReason("Das Warehouse ist auf dem Stand der geladenen Lieferungen.")
     active = context.instance.get_runs(

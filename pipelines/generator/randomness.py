@@ -28,6 +28,7 @@ class Stream(IntEnum):
     DELIVERY = 12
     CORRECTION = 13
     PSEUDONYMS = 14
+    DEFECTS = 15  # the defect corpus of `kim generate --defects`
 
 
 def unit_rng(seed: int, unit_index: int, stream: Stream, *detail: int) -> np.random.Generator:

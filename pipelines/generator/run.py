@@ -12,6 +12,7 @@ from pathlib import Path
 from pipelines.calendar import Quarter, quarter_range
 from pipelines.config import get_settings
 from pipelines.contract.schema import CONTRACT_FILES
+from pipelines.generator.defects import DEFECTS_FILENAME, write_defect_corpus
 from pipelines.generator.delivery import DeliveryStatus, plan_deliveries
 from pipelines.generator.errors import GeneratorError
 from pipelines.generator.formats import assign_formats
@@ -80,12 +81,15 @@ def generate(
     first: Quarter = DEFAULT_FIRST_QUARTER,
     last: Quarter | None = None,
     stichtag: date | None = None,
+    defects: bool = False,
 ) -> GenerationSummary:
     """Write a package for every unit and quarter into the landing zone `out_dir`.
 
     `stichtag` is the reference date the landing zone reflects (default: the configured `KIM_STICHTAG`, i.e.
     today): packages that would arrive after it are not written yet. `last` defaults to the last quarter
-    complete at that date. The same arguments always produce byte-identical files.
+    complete at that date. With `defects`, a flawed package of every defect kind is written next to the clean
+    ones and described in `defects.json` (see `pipelines.generator.defects`); the clean packages stay exactly
+    as without it. The same arguments always produce byte-identical files.
     """
     started = time.perf_counter()
     stichtag = stichtag or get_settings().stichtag
@@ -130,6 +134,14 @@ def generate(
     write_ground_truth(ground_truth_file, truth)
 
     packages = [package for outcome in outcomes.values() for package in outcome.packages]
+    corpus = None
+    if defects:
+        corpus = write_defect_corpus(
+            out_dir, seed=seed, packages=packages, formats=formats, units=units, stichtag=stichtag
+        )
+    else:
+        # A corpus description of an earlier run would describe packages that are gone now.
+        (out_dir.parent / DEFECTS_FILENAME).unlink(missing_ok=True)
     rows: Counter[str] = Counter()
     for package in packages:
         rows.update(package.rows)
@@ -149,4 +161,7 @@ def generate(
         missing=statuses[DeliveryStatus.MISSING],
         outstanding=statuses[DeliveryStatus.OUTSTANDING],
         seconds=time.perf_counter() - started,
+        defect_packages=corpus.packages if corpus else 0,
+        defect_kinds=corpus.kinds if corpus else 0,
+        defects_file=corpus.file if corpus else None,
     )

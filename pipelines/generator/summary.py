@@ -28,6 +28,9 @@ class GenerationSummary:
     missing: int
     outstanding: int  # would arrive after the reference date, so not written
     seconds: float
+    defect_packages: int = 0  # flawed packages of the defect corpus (`--defects`), not counted in `packages`
+    defect_kinds: int = 0
+    defects_file: Path | None = None
 
     def format_german(self) -> str:
         rows = " · ".join(f"{name} {german_number(count)}" for name, count in self.rows_per_file.items())
@@ -41,5 +44,15 @@ class GenerationSummary:
                 f"Korrekturen: {self.corrections} · verspätete Lieferungen: {self.late} · "
                 f"fehlende Lieferungen: {self.missing} · noch nicht eingegangen: {self.outstanding}",
                 f"Referenzwerte (nur für Tests): {self.ground_truth_file}",
+                *self._defect_lines(),
             ]
         )
+
+    def _defect_lines(self) -> list[str]:
+        if self.defects_file is None:
+            return []
+        return [
+            f"Fehlerkorpus: {german_number(self.defect_packages)} fehlerhafte Lieferpakete "
+            f"({self.defect_kinds} Fehlerarten) neben den sauberen Paketen.",
+            f"Erwartete Befunde (nur für Tests): {self.defects_file}",
+        ]

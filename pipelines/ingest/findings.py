@@ -49,6 +49,7 @@ class Rule(StrEnum):
     MANDATORY_FILE_MISSING = "PFLICHTDATEI_FEHLT"
     # One file.
     FILE_UNREADABLE = "DATEI_UNLESBAR"
+    FILE_TOO_LARGE = "DATEI_ZU_GROSS"
     DUPLICATE_COLUMN = "SPALTE_DOPPELT"
     IDENTIFIER_COLUMN = "IDENTIFIKATOR_SPALTE"
     MANDATORY_COLUMN_MISSING = "PFLICHTSPALTE_FEHLT"
@@ -65,6 +66,21 @@ class Rule(StrEnum):
     DECIMAL = "TYP_DEZIMAL"
     CODE_LIST = "CODELISTE"
     LENGTH = "LAENGE"
+    # Contract rules checked by the Great Expectations suites (`expectations/`) on the typed rows.
+    COLUMN_TYPE = "TYP_SPALTE"  # a typed column is not of its contract type (a reader defect, never data)
+    RANGE = "WERTEBEREICH"  # value outside its range (0 < VZÄ ≤ 1, amounts ≥ 0, 1930 ≤ Geburtsjahr ≤ …)
+    PERIOD = "ZEITRAUM"  # a date outside the allowed period (after quarter end, meeting outside the quarter)
+    DATE_ORDER = "DATUM_REIHENFOLGE"  # dates out of order (Erstkontakt ≤ Aufnahme ≤ Abschluss, theme chain …)
+    CONDITIONAL_REQUIRED = (
+        "BEDINGTE_ANGABE"  # required iff another field (Abschlussgrund iff Abschlussdatum …)
+    )
+    SAME_RECHTSKREIS = "RECHTSKREIS_GLEICH"  # a Rechtskreiswechsel from a Rechtskreis to itself
+    FILLED_OVER_GRANTED = "BESETZT_UEBER_BEWILLIGT"  # besetzt_vzae > bewilligt_vzae
+    AMOUNTS_INCONSISTENT = "BETRAEGE_INKONSISTENT"  # abgerufen > bewilligt, verausgabt > abgerufen × 1,05
+    THEME_STATUS = "THEMENSTATUS"  # a theme's status contradicts its dates
+    DUPLICATE = "DUPLIKAT"  # a key delivered more than once in one file
+    UNKNOWN_CASE = "FALL_UNBEKANNT"  # an event of a case in no faelle.csv of this or an earlier package
+    FOREIGN_GEMEINDE = "GEMEINDE_FREMD"  # gemeinde_ags is not a Gemeinde of the delivering unit
 
 
 # Columns of a findings table, in the order of `raw.befunde` after its lineage columns.

@@ -1,15 +1,21 @@
-"""Loading a parsed package into the `raw` schema of the build database.
+"""Loading parsed packages into the `raw` schema of the build database, in two steps.
 
-One transaction per package: its bookkeeping rows (`raw.lieferungen`, `raw.lieferungen_dateien`,
-`raw.befunde`) are replaced by `paket_id`, then the partition (unit × quarter) is given to the package that
-wins it — the non-rejected package with the latest manifest `erstellt_am`, ties broken by the larger
-`paket_id` — so the result never depends on the order in which a delivery and its correction are processed.
-Only when the winner changes are the partition's rows replaced, as a whole, in every contract table.
+1. `record_package` replaces a package's bookkeeping rows (`raw.lieferungen`, `raw.lieferungen_dateien`,
+   `raw.befunde`) by `paket_id` — for every package, rejected ones included, so the ministry sees what each
+   unit delivered and why it was refused.
+2. `load_partition` gives the partition (unit × quarter) to the package that wins it — the non-rejected
+   package with the latest manifest `erstellt_am`, ties broken by the larger `paket_id` — so the result never
+   depends on the order in which a delivery and its correction are processed. Only when the winner changes (or
+   the winner itself is being re-loaded) are the partition's rows replaced, as a whole, in every contract table.
+
+The Dagster run records first and loads only if the partition has an acceptable package (a blocking check in
+between); `load_package` does both in one transaction for callers without that gate.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -56,57 +62,107 @@ class LoadResult:
         return f"{head}: geladen{replaced} – Zeilen: {counts or 'keine'}."
 
 
+def record_package(con, parsed: ParsedPackage, report: str | None = None) -> dict[str, int]:
+    """Replace the package's bookkeeping rows (with its German report), in one transaction.
+
+    A package that held its partition and is now rejected (re-processed under stricter rules) gives the
+    partition up at once, to the next winner or to nobody: rejected rows never stay loaded.
+    """
+    _require_staging(parsed)
+    create_raw_schema(con)
+    with _transaction(con):
+        was_holder = _partition_holder(con, parsed.ags, parsed.berichtsquartal) == parsed.paket_id
+        rows = _record_bookkeeping(con, parsed, report)
+        if was_holder and parsed.status is Status.REJECTED:
+            _assign_partition(con, [parsed])
+        return rows
+
+
+def load_partition(con, packages: list[ParsedPackage]) -> list[LoadResult]:
+    """Give the packages' partition to its winner among all recorded packages, in one transaction.
+
+    `packages` are this run's packages of one partition, already recorded; the result has one entry each.
+    """
+    partitions = {(package.ags, package.berichtsquartal) for package in packages}
+    if len(partitions) != 1:
+        raise ValueError(f"load_partition takes the packages of one partition, not {sorted(partitions)}")
+    for package in packages:
+        _require_staging(package)
+    create_raw_schema(con)
+    with _transaction(con):
+        return _assign_partition(con, packages)
+
+
 def load_package(con, parsed: ParsedPackage) -> LoadResult:
     """Record the package and give its partition to the winning package, in one transaction."""
+    _require_staging(parsed)
+    create_raw_schema(con)
+    with _transaction(con):
+        rows = _record_bookkeeping(con, parsed, None)
+        result = _assign_partition(con, [parsed])[0]
+    return replace(result, rows_by_table={**rows, **result.rows_by_table})
+
+
+def _require_staging(parsed: ParsedPackage) -> None:
     if not (parsed.staging_dir / SUMMARY_FILENAME).exists():
         raise StagingMissingError(
             f"Der Zwischenstand von Paket {parsed.paket_id[:12]} fehlt ({parsed.staging_dir}); das Paket "
             "muss aus dem Archiv neu eingelesen werden."
         )
-    create_raw_schema(con)
+
+
+@contextmanager
+def _transaction(con):
     con.execute("BEGIN TRANSACTION")
     try:
-        result = _load(con, parsed)
+        yield
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return result
 
 
-def _load(con, parsed: ParsedPackage) -> LoadResult:
-    partition = (parsed.ags, parsed.berichtsquartal)
-    holder = _partition_holder(con, *partition)
-    rows = _record_bookkeeping(con, parsed)
-    winner = _winner(con, *partition)
+def _assign_partition(con, packages: list[ParsedPackage]) -> list[LoadResult]:
+    ags, quarter = packages[0].ags, packages[0].berichtsquartal
+    holder = _partition_holder(con, ags, quarter)
+    winner = _winner(con, ags, quarter)
+    this_run = {package.paket_id: package for package in packages}
 
+    rows: dict[str, int] = {}
     replaced = None
-    if winner != holder or winner == parsed.paket_id:
-        winning_package = parsed if winner == parsed.paket_id else _staged_package(parsed, winner)
-        _clear_partition(con, *partition)
+    if winner != holder or winner in this_run:
+        winning_package = this_run.get(winner) or _staged_package(packages[0], winner)
+        _clear_partition(con, ags, quarter)
         if winning_package is not None:
-            rows.update(_insert_rows(con, winning_package))
+            rows = _insert_rows(con, winning_package)
         replaced = holder if holder not in (None, winner) else None
     con.execute(
-        f"UPDATE {RAW_SCHEMA}.lieferungen SET geladen = (paket_id = ?) WHERE ags = ? AND berichtsquartal = ?",
-        [winner or "", *partition],
+        f"UPDATE {RAW_SCHEMA}.lieferungen SET geladen = (paket_id = ?), zugeordnet = true "
+        "WHERE ags = ? AND berichtsquartal = ?",
+        [winner or "", ags, quarter],
     )
 
-    if parsed.status is Status.REJECTED:
-        outcome = LoadOutcome.REJECTED
-    elif winner == parsed.paket_id:
-        outcome = LoadOutcome.LOADED
-    else:
-        outcome = LoadOutcome.SUPERSEDED
-    return LoadResult(
-        paket_id=parsed.paket_id,
-        ags=parsed.ags,
-        berichtsquartal=parsed.berichtsquartal,
-        outcome=outcome,
-        partition_paket_id=winner,
-        replaced_paket_id=replaced if outcome is LoadOutcome.LOADED else None,
-        rows_by_table=rows,
-    )
+    results = []
+    for package in packages:
+        if package.status is Status.REJECTED:
+            outcome = LoadOutcome.REJECTED
+        elif winner == package.paket_id:
+            outcome = LoadOutcome.LOADED
+        else:
+            outcome = LoadOutcome.SUPERSEDED
+        loaded = outcome is LoadOutcome.LOADED
+        results.append(
+            LoadResult(
+                paket_id=package.paket_id,
+                ags=ags,
+                berichtsquartal=quarter,
+                outcome=outcome,
+                partition_paket_id=winner,
+                replaced_paket_id=replaced if loaded else None,
+                rows_by_table=rows if loaded else {},
+            )
+        )
+    return results
 
 
 def _partition_holder(con, ags: str, quarter: str) -> str | None:
@@ -130,19 +186,24 @@ def _winner(con, ags: str, quarter: str) -> str | None:
     return row[0] if row else None
 
 
-def _record_bookkeeping(con, parsed: ParsedPackage) -> dict[str, int]:
-    """Replace the package's rows in the three bookkeeping tables (first processing time is kept)."""
-    first_processed = con.execute(
-        f"SELECT verarbeitet_am FROM {RAW_SCHEMA}.lieferungen WHERE paket_id = ?", [parsed.paket_id]
+def _record_bookkeeping(con, parsed: ParsedPackage, report: str | None) -> dict[str, int]:
+    """Replace the package's rows in the three bookkeeping tables.
+
+    The first processing time and whether the package holds its partition are kept: only
+    `_assign_partition` moves a partition, so re-recording a package never unloads it.
+    """
+    earlier = con.execute(
+        f"SELECT verarbeitet_am, geladen FROM {RAW_SCHEMA}.lieferungen WHERE paket_id = ?", [parsed.paket_id]
     ).fetchone()
-    processed_at = first_processed[0] if first_processed else datetime.now(UTC)
+    processed_at, loaded = earlier if earlier else (datetime.now(UTC), False)
     for table in ("lieferungen", "lieferungen_dateien", "befunde"):
         con.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE paket_id = ?", [parsed.paket_id])
     con.execute(
         f"""
         INSERT INTO {RAW_SCHEMA}.lieferungen (paket_id, ags, berichtsquartal, erstellt_am, eingegangen_am,
-            verarbeitet_am, paketform, quellsystem, datensatz_version, archiv_pfad, status, geladen)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false)
+            verarbeitet_am, paketform, quellsystem, datensatz_version, archiv_pfad, status, geladen,
+            zugeordnet, bericht)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)
         """,
         [
             parsed.paket_id,
@@ -156,6 +217,8 @@ def _record_bookkeeping(con, parsed: ParsedPackage) -> dict[str, int]:
             parsed.datensatz_version,
             str(parsed.archive_path),
             str(parsed.status),
+            loaded and parsed.status is not Status.REJECTED,
+            report,
         ],
     )
     if parsed.files:

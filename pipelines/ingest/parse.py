@@ -156,6 +156,16 @@ def _read_package(
     for member in members:
         if member == MANIFEST_FILENAME:
             continue
+        if member.startswith("/") or "\\" in member or ".." in member.split("/"):
+            findings.append(
+                rejection(
+                    Rule.PACKAGE_LAYOUT,
+                    f"„{member}“ zeigt aus dem Paket heraus (absoluter Pfad oder „..“); solche Pakete werden "
+                    "aus Sicherheitsgründen abgelehnt. Bitte alle Dateien auf die oberste Ebene des Pakets legen.",
+                    file=member,
+                )
+            )
+            continue
         if "/" in member:
             findings.append(
                 rejection(
@@ -463,8 +473,17 @@ def _sorted_row_findings(frame: pd.DataFrame, file: ContractFile) -> pd.DataFram
 # --- the result ------------------------------------------------------------------------------------------
 
 
-def _finish(facts: _Facts, package_findings: pd.DataFrame, results: list[_FileResult]) -> ParsedPackage:
-    """Apply the 10 % rule, decide the status, split rows into loaded and quarantined, stage everything."""
+def _finish(
+    facts: _Facts,
+    package_findings: pd.DataFrame,
+    results: list[_FileResult],
+    row_notices: pd.DataFrame | None = None,
+) -> ParsedPackage:
+    """Apply the 10 % rule, decide the status, split rows into loaded and quarantined, stage everything.
+
+    `row_notices` are findings about single rows that stay loaded (outcome HINWEIS, e.g. an event delivered
+    twice, which the warehouse deduplicates); they count as findings, not as quarantined rows.
+    """
     extra: list[Finding] = []
     for result in results:
         invalid_rows = result.row_findings["zeile"].nunique()
@@ -505,9 +524,11 @@ def _finish(facts: _Facts, package_findings: pd.DataFrame, results: list[_FileRe
                 staged=not rejected and result.valid is not None,
             )
         )
+    notices = [] if row_notices is None or not len(row_notices) else [row_notices[list(FINDING_COLUMNS)]]
     findings = normalise_findings_frame(
         pd.concat(
-            [package_findings, *[frame[list(FINDING_COLUMNS)] for frame in row_frames]], ignore_index=True
+            [package_findings, *[frame[list(FINDING_COLUMNS)] for frame in row_frames], *notices],
+            ignore_index=True,
         )
     )
     if rejected:
@@ -543,15 +564,24 @@ def _finish(facts: _Facts, package_findings: pd.DataFrame, results: list[_FileRe
 
 
 def quarantine_rows(parsed: ParsedPackage, row_findings: pd.DataFrame) -> ParsedPackage:
-    """Merge row findings of another validator (datei, zeile, spalte, regel, meldung) into the package.
+    """Merge row findings of another validator (datei, zeile, spalte, regel, meldung[, ergebnis]) into it.
 
-    Flagged rows move from the staged valid rows to the quarantine, keeping their values as parsed (pseudonyms
-    already re-keyed) as raw values; counts, the 10 % rule and the status are recomputed. Applying the same
-    findings twice changes nothing.
+    Rows flagged `ZEILE_QUARANTAENE` (the default without an `ergebnis` column) move from the staged valid rows
+    to the quarantine, keeping their values as parsed (pseudonyms already re-keyed) as raw values; rows flagged
+    `HINWEIS` stay loaded and the notice is recorded. Counts, the 10 % rule and the status are recomputed.
+    Applying the same findings twice changes nothing.
     """
     missing = {"datei", "zeile", "spalte", "regel", "meldung"} - set(row_findings.columns)
     if missing:
         raise ValueError(f"row findings lack the columns {sorted(missing)}")
+    if "ergebnis" not in row_findings.columns:
+        row_findings = row_findings.assign(ergebnis=str(Outcome.ROW_QUARANTINED))
+    unknown_outcomes = set(row_findings["ergebnis"]) - {str(Outcome.ROW_QUARANTINED), str(Outcome.NOTICE)}
+    if unknown_outcomes:
+        raise ValueError(f"row findings may only quarantine or notice, not {sorted(unknown_outcomes)}")
+    is_notice = row_findings["ergebnis"] == str(Outcome.NOTICE)
+    new_notices = row_findings[is_notice]
+    row_findings = row_findings[~is_notice]
     known_files = {file.name: file for file in parsed.files}
     unknown_files = set(row_findings["datei"]) - set(known_files)
     if unknown_files:
@@ -561,7 +591,22 @@ def quarantine_rows(parsed: ParsedPackage, row_findings: pd.DataFrame) -> Parsed
     package_findings = existing[
         existing["zeile"].isna() & (existing["regel"] != str(Rule.TOO_MANY_INVALID_ROWS))
     ].reset_index(drop=True)
-    existing_rows = existing[existing["zeile"].notna()]
+    existing_notice = existing["zeile"].notna() & (existing["ergebnis"] == str(Outcome.NOTICE))
+    existing_rows = existing[existing["zeile"].notna() & ~existing_notice]
+    row_notices = (
+        pd.concat(
+            [
+                existing.loc[existing_notice, list(FINDING_COLUMNS)],
+                new_notices.assign(zeile=new_notices["zeile"].astype("Int64"), rohwerte=None)[
+                    list(FINDING_COLUMNS)
+                ],
+            ],
+            ignore_index=True,
+        )
+        .drop_duplicates(subset=["datei", "zeile", "spalte", "regel"], keep="first")
+        .sort_values(["datei", "zeile", "regel"], kind="stable")
+        .reset_index(drop=True)
+    )
     results = []
     for file in parsed.files:
         old = existing_rows.loc[existing_rows["datei"] == file.name, list(_ROW_FINDING_COLUMNS)]
@@ -619,4 +664,4 @@ def quarantine_rows(parsed: ParsedPackage, row_findings: pd.DataFrame) -> Parsed
         quellsystem=parsed.quellsystem,
         datensatz_version=parsed.datensatz_version,
     )
-    return _finish(facts, package_findings, results)
+    return _finish(facts, package_findings, results, row_notices)

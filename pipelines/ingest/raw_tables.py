@@ -25,7 +25,9 @@ BOOKKEEPING_DDL = (
         datensatz_version VARCHAR,
         archiv_pfad VARCHAR NOT NULL,
         status VARCHAR NOT NULL,           -- ANGENOMMEN, ANGENOMMEN_MIT_HINWEISEN, ABGELEHNT
-        geladen BOOLEAN NOT NULL           -- its rows are the partition's current rows
+        geladen BOOLEAN NOT NULL,          -- its rows are the partition's current rows
+        zugeordnet BOOLEAN NOT NULL,       -- the partition was assigned after this record (the load finished)
+        bericht VARCHAR                    -- the German report (Markdown), as written to berichte/
     )
     """,
     f"""
@@ -65,3 +67,9 @@ def create_raw_schema(con) -> None:
         con.execute(raw_table_ddl(file, RAW_SCHEMA))
     for ddl in BOOKKEEPING_DDL:
         con.execute(ddl)
+    # Build databases from before these columns: their packages count as not yet assigned, so the next
+    # `kim build` processes them again and fills both.
+    con.execute(
+        f"ALTER TABLE {RAW_SCHEMA}.lieferungen ADD COLUMN IF NOT EXISTS zugeordnet BOOLEAN DEFAULT false"
+    )
+    con.execute(f"ALTER TABLE {RAW_SCHEMA}.lieferungen ADD COLUMN IF NOT EXISTS bericht VARCHAR")

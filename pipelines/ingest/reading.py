@@ -34,6 +34,9 @@ ENCODING_UTF8 = "utf-8"
 ENCODING_UTF8_BOM = "utf-8-sig"
 ENCODING_CP1252 = "cp1252"
 ENCODING_XLSX = "xlsx"
+# Largest unpacked file accepted from a package: the biggest statewide quarter file of the largest unit is a
+# few tens of megabytes, so anything beyond this is a broken export or a zip bomb, never data.
+MAX_MEMBER_BYTES = 512 * 2**20
 
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -112,10 +115,21 @@ class ArchivedPackage:
         }
 
     def read(self, name: str) -> bytes:
+        """The member's bytes; a member larger than `MAX_MEMBER_BYTES` unpacked (a zip bomb) is refused.
+
+        The declared size is checked first and the read itself is bounded, since a crafted zip can lie.
+        """
+        info = self.members[name]
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise UnreadableFileError(_too_large_message(name, info.file_size), rule=Rule.FILE_TOO_LARGE)
         try:
-            return self._zip.read(self.members[name])
+            with self._zip.open(info) as stream:
+                data = stream.read(MAX_MEMBER_BYTES + 1)
         except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as error:
             raise UnreadableFileError(f"{name}: Die Datei ist im ZIP-Archiv beschädigt ({error}).") from error
+        if len(data) > MAX_MEMBER_BYTES:
+            raise UnreadableFileError(_too_large_message(name, len(data)), rule=Rule.FILE_TOO_LARGE)
+        return data
 
     def close(self) -> None:
         self._zip.close()
@@ -127,8 +141,25 @@ class ArchivedPackage:
         self.close()
 
 
+def _size_text(size: int) -> str:
+    if size >= 2**20:
+        return f"{format_count(round(size / 2**20))} MiB"
+    return f"{format_count(max(1, round(size / 2**10)))} KiB"
+
+
+def _too_large_message(name: str, size: int) -> str:
+    return (
+        f"{name}: Die Datei ist entpackt mindestens {_size_text(size)} groß; erlaubt sind höchstens "
+        f"{_size_text(MAX_MEMBER_BYTES)} je Datei. Bitte prüfen Sie den Export (ein Quartal einer Kommune "
+        "umfasst nur wenige Megabyte)."
+    )
+
+
 def _is_artefact(name: str) -> bool:
+    """Hidden entries and `__MACOSX/` of upload tools; a path pointing out of the package is never one."""
     parts = name.split("/")
+    if name.startswith("/") or "\\" in name or ".." in parts:
+        return False  # unsafe paths stay visible, so the package is rejected for them
     return parts[0] == "__MACOSX" or any(part.startswith(".") for part in parts if part)
 
 

@@ -198,15 +198,16 @@ def _swap_in(temporary: Path, final: Path) -> None:
 
 def read_findings(package: ParsedPackage) -> pd.DataFrame:
     """The package's findings table as staged."""
-    return pq.read_table(package.findings_path).to_pandas(types_mapper=_pandas_type)
+    return pq.read_table(package.findings_path).to_pandas(types_mapper=pandas_type)
 
 
 def read_valid_rows(package: ParsedPackage, file: ParsedFile) -> pd.DataFrame:
     """A staged contract file's valid rows, typed as written."""
-    return pq.read_table(package.staged_path(file)).to_pandas(types_mapper=_pandas_type)
+    return pq.read_table(package.staged_path(file)).to_pandas(types_mapper=pandas_type)
 
 
-def _pandas_type(arrow_type: pa.DataType):
+def pandas_type(arrow_type: pa.DataType):
+    """The pandas dtype every staged Parquet column is read as (nullable, Arrow-backed text and dates)."""
     if arrow_type == pa.int32():
         return pd.Int32Dtype()
     if arrow_type == pa.float64():

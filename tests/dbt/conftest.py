@@ -37,6 +37,11 @@ class DbtRun:
         ]
 
 
+# Columns the loader keeps for its own progress, with the value they have after a finished load. The hand-written
+# rows of the tests describe finished loads; a column is filled only where this checkout's raw schema has it.
+FINISHED_LOAD_VALUES: dict[str, dict[str, object]] = {"lieferungen": {"zugeordnet": True}}
+
+
 class DbtProject:
     """The repository's dbt project, run on build databases the tests create."""
 
@@ -49,7 +54,21 @@ class DbtProject:
         with duckdb.connect(str(database)) as con:
             create_raw_schema(con)
             for table, rows in raw_rows.items():
-                for row in rows:
+                present = {
+                    name
+                    for (name,) in con.execute(
+                        "SELECT column_name FROM information_schema.columns "
+                        "WHERE table_schema = 'raw' AND table_name = ?",
+                        [table],
+                    ).fetchall()
+                }
+                finished = {
+                    name: value
+                    for name, value in FINISHED_LOAD_VALUES.get(table, {}).items()
+                    if name in present
+                }
+                for given in rows:
+                    row = {**finished, **given}
                     columns = ", ".join(row)
                     placeholders = ", ".join("?" for _ in row)
                     con.execute(

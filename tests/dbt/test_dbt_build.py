@@ -1,8 +1,9 @@
 """The real `dbt build` (seeds, models, data tests, unit tests) on a small hand-written raw layer.
 
 Four units deliver parts of 2025-Q1 and 2025-Q2 with a correction, a rejection, a late package, a stale row of
-a replaced package, a re-reported event and a vacant case-management position. Every expected value below was
-worked out by hand from these rows (the working is in the comments) and is checked against `marts.*`.
+a replaced package, a re-reported event, a vacant case-management position, quarantined rows and a notice.
+Every expected value below was worked out by hand from these rows (the working is in the comments) and is
+checked against `marts.*`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import math
 
 import duckdb
 import pytest
+
+from pipelines.contract.schema import CONTRACT_FILES
 
 STICHTAG = "2025-09-01"  # both deadlines (2025-05-15, 2025-08-14) have passed; 2025-Q3 is not complete
 VARIABLES = {"berichtsbeginn": "2025-Q1"}
@@ -58,21 +61,41 @@ def _rows(paket_id, *rows):
     ]
 
 
-def _file(paket_id, delivered, loaded, quarantined):
+def _file(paket_id, delivered, loaded, quarantined, datei="faelle.csv"):
     return {
         "paket_id": paket_id,
-        "datei": "faelle.csv",
+        "datei": datei,
+        "zeichenkodierung": "utf-8",
+        "trennzeichen": ";",
         "zeilen_geliefert": delivered,
         "zeilen_geladen": loaded,
         "zeilen_quarantaene": quarantined,
     }
 
 
-def _case(fall_id, aufnahme, abschluss=None, grund=None):
+def _finding(paket_id, datei, zeile, spalte, regel, ergebnis, meldung, rohwerte=None):
+    ags, quartal = PACKAGES[paket_id]
+    return {
+        "paket_id": paket_id,
+        "ags": ags,
+        "berichtsquartal": quartal,
+        "datei": datei,
+        "zeile": zeile,
+        "spalte": spalte,
+        "regel": regel,
+        "ergebnis": ergebnis,
+        "meldung": meldung,
+        "rohwerte": rohwerte,
+    }
+
+
+def _case(fall_id, aufnahme, abschluss=None, grund=None, gemeinde=None, einreise=None):
     return {
         "fall_id": fall_id,
         "person_id": f"person-{fall_id}",
         "traeger": "KOMMUNE",
+        "gemeinde_ags": gemeinde,
+        "einreise_monat": einreise,
         "erstkontakt_am": aufnahme,
         "aufnahme_am": aufnahme,
         "abschluss_am": abschluss,
@@ -151,27 +174,91 @@ RAW_ROWS: dict[str, list[dict]] = {
         _package(K2_REJECTED, "2025-08-01", "ABGELEHNT", False),
         _package(A1, "2025-05-02", "ANGENOMMEN", True),
     ],
-    "lieferungen_dateien": [_file(D1, 4, 4, 0), _file(D2, 6, 5, 1), _file(K2_REJECTED, 9, 0, 0)],
+    # Rows per file: delivered = loaded + quarantined for accepted packages; a rejected package loads nothing.
+    "lieferungen_dateien": [
+        _file(D1, 4, 4, 0),
+        _file(D1, 3, 3, 0, "ereignisse.csv"),
+        _file(D1, 4, 4, 0, "personal.csv"),
+        _file(D2_REPLACED, 1, 1, 0),
+        _file(D2, 6, 5, 1),
+        _file(D2, 4, 4, 0, "ereignisse.csv"),
+        _file(D2, 5, 4, 1, "personal.csv"),
+        _file(K1, 3, 3, 0),
+        _file(K1, 3, 3, 0, "ereignisse.csv"),
+        _file(K1, 2, 2, 0, "personal.csv"),
+        _file(K2_REJECTED, 9, 0, 0),
+        _file(K2_REJECTED, 2, 0, 0, "ereignisse.csv"),
+        _file(A1, 1, 1, 0),
+        _file(A1, 1, 1, 0, "personal.csv"),
+    ],
     "befunde": [
-        {
-            "paket_id": D2,
-            "ags": "05111",
-            "berichtsquartal": "2025-Q2",
-            "datei": "faelle.csv",
-            "zeile": 7,
-            "spalte": "geburtsjahr",
-            "regel": "WERTEBEREICH",
-            "ergebnis": "ZEILE_QUARANTAENE",
-            "meldung": "faelle.csv, Zeile 7, Spalte geburtsjahr: 1850 liegt vor 1930.",
-        }
+        _finding(
+            D2,
+            "faelle.csv",
+            7,
+            "geburtsjahr",
+            "WERTEBEREICH",
+            "ZEILE_QUARANTAENE",
+            "faelle.csv, Zeile 7, Spalte geburtsjahr: 1850 liegt vor 1930.",
+            '{"fall_id": "D-X", "geburtsjahr": 1850}',
+        ),
+        _finding(
+            D2,
+            "personal.csv",
+            3,
+            "besetzt_vzae",
+            "BESETZT_UEBER_BEWILLIGT",
+            "ZEILE_QUARANTAENE",
+            "personal.csv, Zeile 3: besetzt_vzae 1,2 ist größer als bewilligt_vzae 1,0.",
+            '{"stelle_id": "S9", "bewilligt_vzae": 1.0, "besetzt_vzae": 1.2}',
+        ),
+        _finding(
+            D2,
+            "personal.csv",
+            3,
+            "bewilligt_vzae",
+            "WERTEBEREICH",
+            "ZEILE_QUARANTAENE",
+            "personal.csv, Zeile 3, Spalte besetzt_vzae: 1,2 liegt über 1.",
+            '{"stelle_id": "S9", "bewilligt_vzae": 1.0, "besetzt_vzae": 1.2}',
+        ),
+        _finding(
+            D2,
+            "ereignisse.csv",
+            None,
+            "bemerkung",
+            "SPALTE_UNBEKANNT",
+            "HINWEIS",
+            "ereignisse.csv, Spalte „bemerkung“: Die Spalte gehört nicht zum Datenvertrag.",
+        ),
+        # A rejected package: its row findings are rejections too, and it keeps no raw values.
+        _finding(
+            K2_REJECTED,
+            "faelle.csv",
+            3,
+            "aufnahme_am",
+            "TYP_DATUM",
+            "PAKET_ABGELEHNT",
+            "faelle.csv, Zeile 3, Spalte aufnahme_am: „31.02.2025“ ist kein gültiges Datum.",
+        ),
+        _finding(
+            K2_REJECTED,
+            "personal.csv",
+            None,
+            None,
+            "PFLICHTDATEI_FEHLT",
+            "PAKET_ABGELEHNT",
+            "Die Pflichtdatei personal.csv fehlt im Paket.",
+        ),
     ],
     "faelle": [
         *_rows(
             D1,
-            _case("D-A", "2024-11-05"),
-            _case("D-B", "2025-01-10"),
+            # Optional fields (K26): Gemeinde 2 of 4, arrival month 2 of 4.
+            _case("D-A", "2024-11-05", gemeinde="05111000", einreise="2023-05-01"),
+            _case("D-B", "2025-01-10", gemeinde="05111000"),
             _case("D-C", "2025-02-01", "2025-03-15", "ZIEL_ERREICHT"),
-            _case("D-D", "2025-03-01"),
+            _case("D-D", "2025-03-01", einreise="2024-02-01"),
         ),
         *_rows(
             D2,
@@ -438,7 +525,7 @@ def test_k24_and_umsetzungsstand_milestones(warehouse):
 def test_kpi_rows_exist_only_for_delivered_quarters_and_their_areas(warehouse):
     con, _ = warehouse
     areas = con.execute(
-        "select distinct gebiet, quartal from marts.kpi_werte order by quartal, gebiet"
+        "select distinct gebiet, quartal from marts.kpi_werte where kpi_id <> 'K25' order by quartal, gebiet"
     ).fetchall()
     assert areas == [
         ("05111", "2025-Q1"), ("05154", "2025-Q1"), ("05334002", "2025-Q1"), ("NRW", "2025-Q1"),
@@ -446,30 +533,160 @@ def test_kpi_rows_exist_only_for_delivered_quarters_and_their_areas(warehouse):
         ("05111", "2025-Q2"), ("NRW", "2025-Q2"), ("TYP_KREISFREI", "2025-Q2"),
     ]  # fmt: skip
     kpis = {row[0] for row in con.execute("select distinct kpi_id from marts.kpi_werte").fetchall()}
-    assert kpis == {"K01", "K02", "K03", "K06", "K07", "K08", "K12", "K14", "K24"}
+    assert kpis == {"K01", "K02", "K03", "K06", "K07", "K08", "K12", "K14", "K24", "K25", "K26"}
 
 
 def test_lieferstatus_distinguishes_correction_rejection_and_overdue(warehouse):
     con, _ = warehouse
     rows = con.execute(
         """
-        select ags, quartal, status, paket_id, fristgerecht, anzahl_pakete
+        select ags, quartal, status, paket_id, paket_status, fristgerecht, anzahl_pakete, anzahl_abgelehnt
         from marts.lieferstatus
         where ags in ('05111', '05154', '05334', '05334002')
         order by ags, quartal
         """
     ).fetchall()
     assert rows == [
-        ("05111", "2025-Q1", "ANGENOMMEN", D1, True, 1),
-        ("05111", "2025-Q2", "KORRIGIERT", D2, True, 2),
-        ("05154", "2025-Q1", "ANGENOMMEN", K1, False, 1),  # arrived 20 May, deadline 15 May
-        ("05154", "2025-Q2", "ABGELEHNT", None, False, 1),
-        ("05334", "2025-Q1", "UEBERFAELLIG", None, False, 0),
-        ("05334", "2025-Q2", "UEBERFAELLIG", None, False, 0),
-        ("05334002", "2025-Q1", "ANGENOMMEN", A1, True, 1),
-        ("05334002", "2025-Q2", "UEBERFAELLIG", None, False, 0),
+        ("05111", "2025-Q1", "ANGENOMMEN", D1, "ANGENOMMEN", True, 1, 0),
+        ("05111", "2025-Q2", "KORRIGIERT", D2, "ANGENOMMEN_MIT_HINWEISEN", True, 2, 0),
+        ("05154", "2025-Q1", "ANGENOMMEN", K1, "ANGENOMMEN", False, 1, 0),  # arrived 20 May, deadline 15 May
+        ("05154", "2025-Q2", "ABGELEHNT", None, None, False, 1, 1),
+        ("05334", "2025-Q1", "UEBERFAELLIG", None, None, False, 0, 0),
+        ("05334", "2025-Q2", "UEBERFAELLIG", None, None, False, 0, 0),
+        ("05334002", "2025-Q1", "ANGENOMMEN", A1, "ANGENOMMEN", True, 1, 0),
+        ("05334002", "2025-Q2", "UEBERFAELLIG", None, None, False, 0, 0),
     ]
     assert con.execute("select count(*) from marts.lieferstatus").fetchone() == (54 * 2,)
+
+
+def test_k25_counts_quarters_delivered_on_time_for_every_unit_and_pools_all_units(warehouse):
+    con, _ = warehouse
+    # Both deadlines have passed at the stichtag, so every reporting quarter counts.
+    # 05111: Q1 on time (20 April); Q2 on time by the replaced package of 10 July.
+    assert _kpi(con, "K25", "05111", "2025-Q1")["wert"] == 100
+    q2 = _kpi(con, "K25", "05111", "2025-Q2")
+    assert (q2["zaehler"], q2["nenner"], q2["wert"]) == (2, 2, 100)
+    # 05154: Q1 arrived on 20 May (late), Q2 was only rejected (late): 0 of 2.
+    kleve = _kpi(con, "K25", "05154", "2025-Q2")
+    assert (kleve["zaehler"], kleve["nenner"], kleve["wert"]) == (0, 2, 0)
+    # 05334002: Q1 on time, Q2 overdue. The Städteregion (05334) delivered nothing and still has a value.
+    assert _kpi(con, "K25", "05334002", "2025-Q2")["wert"] == pytest.approx(50.0)
+    assert _kpi(con, "K25", "05334", "2025-Q1")["wert"] == 0
+    # NRW pools all 54 units, not only those that delivered: 2 of 54 quarters, then 3 of 108.
+    nrw_q1, nrw_q2 = _kpi(con, "K25", "NRW", "2025-Q1"), _kpi(con, "K25", "NRW", "2025-Q2")
+    assert (nrw_q1["zaehler"], nrw_q1["nenner"]) == (2, 54)
+    assert (nrw_q2["zaehler"], nrw_q2["nenner"]) == (3, 108)
+    assert nrw_q2["wert"] == pytest.approx(100 * 3 / 108)
+    assert _kpi(con, "K25", "TYP_KREISFREI", "2025-Q2")["zaehler"] == 3  # 05111 and the city of Aachen
+    assert _kpi(con, "K25", "TYP_KREIS", "2025-Q2")["nenner"] == 31 * 2
+    assert con.execute("select count(*) from marts.kpi_werte where kpi_id = 'K25'").fetchone() == (
+        (54 + 3) * 2,
+    )
+
+
+def test_k26_shares_quarantined_rows_and_filled_optional_fields_of_the_loaded_package(warehouse):
+    con, _ = warehouse
+    # 05111 Q2 (D2): 1 of 6 case rows and 1 of 5 position rows quarantined, none of 4 event rows: 2 of 15.
+    total = _kpi(con, "K26", "05111", "2025-Q2")
+    assert (total["zaehler"], total["nenner"]) == (2, 15) and total["wert"] == pytest.approx(100 * 2 / 15)
+    assert _kpi(con, "K26", "05111", "2025-Q2", "datei:personal.csv")["wert"] == pytest.approx(20.0)
+    assert _kpi(con, "K26", "05111", "2025-Q2", "datei:ereignisse.csv")["wert"] == 0
+    # Q1 (D1): nothing quarantined. Optional fields: Gemeinde 2/4, arrival month 2/4, both benefit dates of the
+    # 2 Rechtskreiswechsel, the median processing time of the one procedure with decisions: 9 of 13.
+    assert _kpi(con, "K26", "05111", "2025-Q1")["wert"] == 0
+    assert _kpi(con, "K26", "05111", "2025-Q1", "feld:faelle.gemeinde_ags")["wert"] == pytest.approx(50.0)
+    fill = _kpi(con, "K26", "05111", "2025-Q1", "kennzahl:ausfuellgrad")
+    assert (fill["zaehler"], fill["nenner"]) == (9, 13)
+    # Q2: 3 of the 4 transitions carry a start date (the one of D-A has none).
+    assert _kpi(con, "K26", "05111", "2025-Q2", "feld:ereignisse.leistung_beginn_am")[
+        "wert"
+    ] == pytest.approx(75.0)
+    # NRW Q1 pools the three loaded packages (11 + 8 + 2 rows); the rejected package never counts.
+    nrw = _kpi(con, "K26", "NRW", "2025-Q1")
+    assert (nrw["zaehler"], nrw["nenner"]) == (0, 21)
+    assert _kpi(con, "K26", "NRW", "2025-Q2", "datei:faelle.csv")["nenner"] == 6
+    breakdowns = {
+        row[0]
+        for row in con.execute(
+            "select distinct split_part(aufschluesselung, ':', 1) from marts.kpi_werte where kpi_id = 'K26'"
+        ).fetchall()
+    }
+    assert breakdowns == {"", "datei", "kennzahl", "feld"}
+
+
+def test_k26_fill_rates_are_about_optional_fields_of_the_contract(warehouse):
+    con, _ = warehouse
+    keys = con.execute(
+        "select distinct aufschluesselung from marts.kpi_werte where aufschluesselung like 'feld:%'"
+    ).fetchall()
+    fields = [key.removeprefix("feld:").split(".") for (key,) in keys]
+    assert len(fields) == 5  # every optional field occurs in the raw layer above
+    for file, column in fields:
+        assert not CONTRACT_FILES[file].column(column).required, (file, column)
+
+
+def test_lieferungen_show_what_became_of_every_package(warehouse):
+    con, _ = warehouse
+    rows = {
+        row[0]: row[1:]
+        for row in con.execute(
+            """
+            select paket_id, kommune_name, status, geladen, ersetzt, ersetzt_durch, fristgerecht,
+                zeilen_geliefert, zeilen_geladen, zeilen_quarantaene, zeilen_abgelehnt,
+                befunde_paket_abgelehnt, befunde_zeile_quarantaene, befunde_hinweis, erste_ablehnung_regel
+            from marts.lieferungen
+            """
+        ).fetchall()
+    }
+    assert set(rows) == set(PACKAGES)
+    assert rows[D2_REPLACED][:6] == ("Düsseldorf, Stadt", "ANGENOMMEN", False, True, D2, True)
+    assert rows[D2] == (
+        "Düsseldorf, Stadt", "ANGENOMMEN_MIT_HINWEISEN", True, False, None, True, 15, 13, 2, 0, 0, 3, 1, None,
+    )  # fmt: skip
+    assert rows[K1][5] is False  # arrived on day 50
+    # The rejected package: every delivered row is rejected with it, the missing mandatory file is the reason.
+    assert rows[K2_REJECTED] == (
+        "Kleve", "ABGELEHNT", False, False, None, True, 11, 0, 0, 11, 2, 0, 0, "PFLICHTDATEI_FEHLT",
+    )  # fmt: skip
+    files = con.execute(
+        "select paket_id, datei, zeilen_abgelehnt, abgeglichen from marts.lieferungen_dateien order by all"
+    ).fetchall()
+    assert len(files) == 14 and all(abgeglichen for *_, abgeglichen in files)
+    assert (K2_REJECTED, "faelle.csv", 9, True) in files
+
+
+def test_befunde_explain_every_finding_in_reading_order(warehouse):
+    con, _ = warehouse
+    findings = con.execute(
+        """
+        select paket_id, befund_nr, kommune_name, quartal, paket_status, paket_geladen, ebene, datei, zeile,
+            regel, regel_titel, regel_klasse, ergebnis, rohwerte->>'geburtsjahr'
+        from marts.befunde
+        order by paket_id, befund_nr
+        """
+    ).fetchall()
+    assert [row[:2] for row in findings] == [
+        (D2, 1),
+        (D2, 2),
+        (D2, 3),
+        (D2, 4),
+        (K2_REJECTED, 1),
+        (K2_REJECTED, 2),
+    ]
+    assert findings[0][6:13] == (
+        "Datei", "ereignisse.csv", None, "SPALTE_UNBEKANNT", "Unbekannte Spalte", "Datei", "HINWEIS",
+    )  # fmt: skip
+    assert findings[1][2:6] == ("Düsseldorf, Stadt", "2025-Q2", "ANGENOMMEN_MIT_HINWEISEN", True)
+    assert findings[1][9:] == (
+        "WERTEBEREICH", "Wert außerhalb des Bereichs", "Zeile", "ZEILE_QUARANTAENE", "1850",
+    )  # fmt: skip
+    # The rejected package: the missing file before the row it also names; nothing of it is loaded.
+    assert [(row[9], row[5], row[12]) for row in findings[4:]] == [
+        ("PFLICHTDATEI_FEHLT", False, "PAKET_ABGELEHNT"),
+        ("TYP_DATUM", False, "PAKET_ABGELEHNT"),
+    ]
+    titles = dict(con.execute("select regel, titel from marts.regeln").fetchall())
+    assert titles["PFLICHTDATEI_FEHLT"] == "Pflichtdatei fehlt"
 
 
 def test_reference_marts(warehouse):

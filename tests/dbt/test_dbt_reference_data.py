@@ -54,3 +54,30 @@ def test_every_milestone_and_comparison_type_is_named():
     assert {row["typ"] for row in _seed("kommunen.csv")} == set(typen)
     assert typen["kreisangehoerige_stadt_mit_ki"] == "TYP_KREISFREI"
     assert typen["staedteregion"] == "TYP_KREIS"
+
+
+def test_regeln_names_exactly_the_rules_of_the_ingestion():
+    """Every rule id the pipeline can write into raw.befunde has a German title and explanation, and the seed
+    lists no rule the pipeline does not know (a renamed rule would leave findings without a title)."""
+    from pipelines.ingest.findings import Rule
+
+    rows = _seed("regeln.csv")
+    seeded = [row["regel"] for row in rows]
+    assert len(seeded) == len(set(seeded))
+    assert set(seeded) - {str(rule) for rule in Rule} == set(), (
+        "rules in regeln.csv the pipeline does not know"
+    )
+    assert {str(rule) for rule in Rule} - set(seeded) == set(), "rules of findings.Rule missing in regeln.csv"
+    assert sorted(int(row["sortierung"]) for row in rows) == list(range(1, len(rows) + 1))
+    for row in rows:
+        assert row["klasse"] in {"Paket", "Datei", "Zeile"}, row["regel"]
+        assert row["titel"].strip() and len(row["titel"]) <= 60, row["regel"]
+        assert row["erklaerung"].strip().endswith("."), row["regel"]
+
+
+def test_k25_and_k26_definitions_name_their_rules():
+    by_id = {row["kpi_id"]: row for row in _seed("kpi_katalog.csv")}
+    assert "45. Tag" in by_id["K25"]["definition"] and "abgelehnt" in by_id["K25"]["definition"]
+    assert by_id["K26"]["aufschluesselungen"] == "datei|kennzahl|feld"
+    for key in ("datei:", "kennzahl:ausfuellgrad", "feld:"):
+        assert key in by_id["K26"]["definition"], key

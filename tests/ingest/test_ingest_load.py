@@ -17,7 +17,13 @@ from kim_package_factory import (
 )
 
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.load import LoadOutcome, StagingMissingError, load_package
+from pipelines.ingest.load import (
+    LoadOutcome,
+    StagingMissingError,
+    load_package,
+    load_partition,
+    record_package,
+)
 from pipelines.ingest.packages import packages_for_partition
 from pipelines.ingest.parse import quarantine_rows
 from pipelines.ingest.staging import ParsedPackage
@@ -268,3 +274,53 @@ def test_loading_without_the_staged_output_fails_clearly(dirs):
         pytest.raises(StagingMissingError, match="muss aus dem Archiv neu eingelesen"),
     ):
         load_package(con, parsed)
+
+
+def test_recording_alone_never_moves_a_partition(dirs):
+    original, correction = deliver_original_and_correction(dirs)
+    with dirs.connect() as con:
+        load_package(con, original)
+        loaded = con.execute("SELECT * FROM raw.faelle ORDER BY ALL").fetchall()
+        record_package(con, correction, "# Bericht")
+        # The correction is known, but until its partition is assigned the original's rows stay.
+        assert con.execute("SELECT * FROM raw.faelle ORDER BY ALL").fetchall() == loaded
+        assert con.execute(
+            "SELECT paket_id, geladen, zugeordnet, bericht FROM raw.lieferungen ORDER BY erstellt_am"
+        ).fetchall() == [
+            (original.paket_id, True, True, None),
+            (correction.paket_id, False, False, "# Bericht"),
+        ]
+        # Re-recording the loaded original keeps it loaded.
+        record_package(con, original, "# neu")
+        assert con.execute("SELECT paket_id FROM raw.lieferungen WHERE geladen").fetchall() == [
+            (original.paket_id,)
+        ]
+
+        results = load_partition(con, [original, correction])
+        assert [result.outcome for result in results] == [LoadOutcome.SUPERSEDED, LoadOutcome.LOADED]
+        assert results[1].replaced_paket_id == original.paket_id
+        assert con.execute("SELECT bool_and(zugeordnet) FROM raw.lieferungen").fetchone() == (True,)
+        assert con.execute("SELECT count(*) FROM raw.faelle").fetchone()[0] == correction.files[0].rows_loaded
+
+
+def test_a_loaded_package_rejected_on_re_recording_gives_up_its_partition(dirs):
+    original, correction = deliver_original_and_correction(dirs)
+    with dirs.connect() as con:
+        load_package(con, original)
+        original_rows_loaded = con.execute("SELECT * FROM raw.faelle ORDER BY ALL").fetchall()
+        load_package(con, correction)
+        everything = pd.DataFrame(
+            {"datei": "faelle.csv", "zeile": range(2, 6), "spalte": "fall_id", "regel": "X", "meldung": "x"}
+        )
+        record_package(con, quarantine_rows(correction, everything))
+        assert con.execute("SELECT * FROM raw.faelle ORDER BY ALL").fetchall() == original_rows_loaded
+        assert con.execute("SELECT paket_id FROM raw.lieferungen WHERE geladen").fetchall() == [
+            (original.paket_id,)
+        ]
+
+
+def test_load_partition_takes_one_partition(dirs):
+    original, _ = deliver_original_and_correction(dirs)
+    other = ParsedPackage(**{**original.__dict__, "berichtsquartal": "2025-Q2"})
+    with dirs.connect() as con, pytest.raises(ValueError, match="one partition"):
+        load_partition(con, [original, other])

@@ -428,6 +428,25 @@ def test_a_corrupt_zip_is_rejected(dirs):
     assert parsed.files == ()
 
 
+def test_a_member_that_unpacks_too_large_is_refused_without_reading_it_whole(dirs, monkeypatch):
+    """A zip bomb: the limit is lowered so the test needs no gigabytes; the mechanism is the same."""
+    monkeypatch.setattr("pipelines.ingest.reading.MAX_MEMBER_BYTES", 2_000)
+    rows = sample_rows()
+    rows["ereignisse"] = rows["ereignisse"] * 40  # ≈ 7 KiB, compresses to a few hundred bytes
+    write_zip(dirs.landing, with_manifest(csv_files(rows)))
+    parsed = dirs.parse_only_package()
+    assert parsed.status is Status.REJECTED
+    findings = read_findings(parsed)
+    too_large = findings[findings["regel"] == "DATEI_ZU_GROSS"]
+    assert too_large["datei"].tolist() == ["ereignisse.csv"]
+    assert (
+        too_large["meldung"]
+        .iloc[0]
+        .startswith("ereignisse.csv: Die Datei ist entpackt mindestens 7 KiB groß")
+    )
+    assert "erlaubt sind höchstens 2 KiB je Datei" in too_large["meldung"].iloc[0]
+
+
 def _workbook_with(
     rows: dict[str, list[dict[str, str]]], extra_sheet: list[list[str]] | None = None
 ) -> bytes:
@@ -527,6 +546,40 @@ def test_findings_of_a_later_validator_move_rows_into_the_quarantine(dirs):
     assert "faelle.csv: 10 von 30 Zeilen (33,3 %) sind ungültig" in rejected.rejection_reasons[0]
 
 
+def test_notices_of_a_later_validator_keep_their_rows_loaded(dirs):
+    rows = sample_rows()
+    rows["faelle"] = faelle_rows(30)
+    parsed = deliver(dirs, with_manifest(csv_files(rows)))
+    assert parsed.status is Status.ACCEPTED
+    findings = pd.DataFrame(
+        {
+            "datei": ["ereignisse.csv", "faelle.csv"],
+            "zeile": [3, 9],
+            "spalte": ["fall_id", "abschluss_am"],
+            "regel": ["DUPLIKAT", "DATUM_REIHENFOLGE"],
+            "meldung": [
+                "ereignisse.csv, Zeile 3: doppelt geliefert.",
+                "faelle.csv, Zeile 9: Abschluss vor Aufnahme.",
+            ],
+            "ergebnis": ["HINWEIS", "ZEILE_QUARANTAENE"],
+        }
+    )
+    updated = quarantine_rows(parsed, findings)
+    ereignisse = next(file for file in updated.files if file.name == "ereignisse.csv")
+    faelle = next(file for file in updated.files if file.name == "faelle.csv")
+    assert (ereignisse.rows_loaded, ereignisse.rows_quarantined) == (ereignisse.rows_delivered, 0)
+    assert (faelle.rows_loaded, faelle.rows_quarantined) == (29, 1)
+    assert updated.status is Status.ACCEPTED_WITH_NOTICES
+    recorded = read_findings(updated).set_index("regel")
+    assert recorded.loc["DUPLIKAT", "ergebnis"] == "HINWEIS" and recorded.loc["DUPLIKAT", "zeile"] == 3
+    assert 3 in set(read_valid_rows(updated, ereignisse)["zeile"])
+    # Idempotent, notices included.
+    assert quarantine_rows(updated, findings) == updated
+    assert len(read_findings(quarantine_rows(updated, findings))) == 2
+    with pytest.raises(ValueError, match="only quarantine or notice"):
+        quarantine_rows(updated, findings.assign(ergebnis="PAKET_ABGELEHNT"))
+
+
 def test_a_zip_with_macos_artefacts_reads_like_a_clean_one(dirs, canonical):
     files = with_manifest(csv_files(sample_rows()))
     path = dirs.landing / "05111" / "2025-Q3.zip"
@@ -539,3 +592,18 @@ def test_a_zip_with_macos_artefacts_reads_like_a_clean_one(dirs, canonical):
     parsed = dirs.parse_only_package()
     assert parsed.status is Status.ACCEPTED
     assert sorted(staged_tables(parsed)) == sorted(f"{name}.csv" for name in CONTRACT_FILES)
+
+
+@pytest.mark.parametrize("member", ["../faelle.csv", "/etc/faelle.csv", "..\\faelle.csv"])
+def test_a_zip_member_pointing_out_of_the_package_rejects_it(dirs, member):
+    files = with_manifest(csv_files(sample_rows()))
+    path = dirs.landing / "05111" / "2025-Q3.zip"
+    path.parent.mkdir(parents=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+        archive.writestr(member, files["faelle.csv"])
+    parsed = dirs.parse_only_package()
+    assert parsed.status is Status.REJECTED
+    layout = read_findings(parsed).query("regel == 'PAKETAUFBAU'")
+    assert "zeigt aus dem Paket heraus" in layout["meldung"].iloc[0]

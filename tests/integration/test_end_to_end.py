@@ -1,8 +1,9 @@
 """The whole path as a user runs it: `kim generate` → `kim build` (offline) → published warehouse → dashboard.
 
-The commands run as real subprocesses with the persistent Dagster instance and parallel load workers. Where the
-machine allows it (root, util-linux `unshare`), they run in a network namespace without any network, so the test
-proves that nothing in generation, ingestion, dbt or publication needs the internet.
+The session's installation is made by exactly these commands, as real subprocesses with the persistent Dagster
+instance and parallel load workers, offline where the machine allows it (`tests/conftest.py`); these tests
+check what they printed and left behind and serve the dashboard from it (a second build on a copy:
+`test_build_robustness.py`).
 """
 
 from __future__ import annotations
@@ -24,45 +25,21 @@ from pipelines.config import REPO_ROOT
 FIRST_KPIS = {"K01", "K02", "K03", "K06", "K07", "K08", "K12", "K14", "K24"}
 
 
-def _offline_prefix() -> list[str]:
-    """`unshare --net` (no network at all) when it works here, else nothing."""
-    unshare = shutil.which("unshare")
-    if unshare and subprocess.run([unshare, "--net", "true"], capture_output=True).returncode == 0:
-        return [unshare, "--net"]
-    return []
-
-
 @pytest.fixture(scope="module")
-def cli_installation(tmp_path_factory):
-    root = tmp_path_factory.mktemp("cli")
-    env = {
-        **os.environ,
-        "KIM_DATA_DIR": str(root / "data"),
-        "KIM_WAREHOUSE_DIR": str(root / "warehouse"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "KIM_STICHTAG": "2026-03-01",
-        "KIM_BERICHTSBEGINN": "2025-Q3",
+def cli_installation(session_cli, published_warehouse):
+    """The session's installation, generated and built by the `kim` commands (tests/conftest.py)."""
+    root = published_warehouse.data_dir.parent
+    return {
+        "root": root,
+        "env": dict(os.environ),
+        "generate": session_cli.generate,
+        "build": session_cli.build,
     }
-    kim = [*_offline_prefix(), sys.executable, "-m", "pipelines.cli"]
-    generate = subprocess.run(
-        [*kim, "generate", "--scale", "0.02", "--from", "2025-Q3", "--to", "2025-Q4", "--seed", "5"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=300,
-    )
-    assert generate.returncode == 0, generate.stderr
-    build = subprocess.run(
-        [*kim, "build", "--prozesse", "2"],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=900,
-    )
-    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
-    return {"root": root, "env": env, "generate": generate.stdout, "build": build.stdout}
+
+
+def test_the_session_ran_offline_where_the_machine_can_cut_the_network(session_cli):
+    if shutil.which("unshare") and os.geteuid() == 0:
+        assert session_cli.offline, "kim generate and kim build should have run in a network namespace"
 
 
 def test_cli_prints_short_german_summaries(cli_installation):
@@ -113,24 +90,6 @@ def test_no_delivered_pseudonym_reaches_the_warehouse(cli_installation):
             ).fetchall()
         }
     assert stored and not (stored & delivered)
-
-
-def test_a_second_build_skips_what_is_loaded_and_keeps_the_result(cli_installation):
-    published = cli_installation["root"] / "warehouse" / "kim.duckdb"
-    with duckdb.connect(str(published), read_only=True) as con:
-        before = con.execute("select * from marts.kpi_werte order by all").fetchall()
-    again = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", "build"],
-        env=cli_installation["env"],
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=600,
-    )
-    assert again.returncode == 0, again.stderr
-    assert "übersprungen: " in again.stdout and "fehlgeschlagen: 0" in again.stdout
-    with duckdb.connect(str(published), read_only=True) as con:
-        assert con.execute("select * from marts.kpi_werte order by all").fetchall() == before
 
 
 def _free_port() -> int:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zipfile
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -12,7 +14,13 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from pipelines.calendar import Quarter
-from pipelines.defs.ingestion.assets import paket_archiv, paket_geparst, raw_tabellen
+from pipelines.defs.ingestion.assets import (
+    lieferprotokoll,
+    paket_archiv,
+    paket_geparst,
+    paket_geprueft,
+    raw_tabellen,
+)
 from pipelines.defs.partitions import partition_key
 from pipelines.defs.resources import KimPaths
 from pipelines.defs.sensors import eingangsordner_sensor, warehouse_aktualisierung_sensor
@@ -52,12 +60,16 @@ def installation(tmp_path, monkeypatch, landing_template):
     }
 
 
-def _materialize(resources, instance, ags: str) -> dg.ExecuteInProcessResult:
+INGESTION_ASSETS = [paket_archiv, paket_geparst, paket_geprueft, lieferprotokoll, raw_tabellen]
+
+
+def _materialize(resources, instance, ags: str, **kwargs) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        [paket_archiv, paket_geparst, raw_tabellen],
+        INGESTION_ASSETS,
         partition_key=partition_key(ags, str(QUARTER)),
         resources=resources,
         instance=instance,
+        **kwargs,
     )
 
 
@@ -76,8 +88,15 @@ def test_one_partition_is_archived_parsed_and_loaded(installation):
     result = _materialize(installation, instance, "05111")
     assert result.success
 
-    checks = result.get_asset_check_evaluations()
-    assert [(c.check_name, c.passed) for c in checks] == [("abgleich_geliefert_geladen_quarantaene", True)]
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {
+        "abgleich_geliefert_geladen_quarantaene",
+        "paket_annehmbar",
+        *(f"vertrag_{name}" for name in ("faelle", "ereignisse", "personal", "finanzen")),
+        *(f"vertrag_{name}" for name in ("strukturthemen", "lenkungsgruppe", "aufenthalt")),
+    }
+    assert all(check.passed for check in checks.values())
+    assert checks["vertrag_faelle"].metadata["zeilen_geprueft"].value > 0
     database = installation["duckdb"].database
     with duckdb.connect(database, read_only=True) as con:
         deliveries = con.execute(
@@ -103,6 +122,52 @@ def test_rerunning_a_partition_yields_identical_tables(installation):
     first = _raw_snapshot(installation["duckdb"].database)
     assert _materialize(installation, instance, "05911").success
     assert _raw_snapshot(installation["duckdb"].database) == first
+
+
+def _wrongly_addressed_correction(package: Path) -> Path:
+    """A later correction of a folder package, zipped beside it, whose manifest names another unit."""
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    manifest.update(ags="05112", erstellt_am="2026-01-15T10:00:00+01:00")
+    target = package.with_name(f"{package.name}.zip")
+    with zipfile.ZipFile(target, "w") as archive:
+        for member in sorted(package.iterdir()):
+            data = json.dumps(manifest).encode() if member.name == "manifest.json" else member.read_bytes()
+            archive.writestr(member.name, data)
+    return target
+
+
+def test_a_rejected_correction_is_recorded_and_blocks_the_load(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    landing = installation["kim_paths"].landing_dir
+    package = next(ref for ref in find_packages(landing).packages if ref.shape == "ORDNER_CSV")
+    assert _materialize(installation, instance, package.ags).success
+    data_tables = ("faelle", "ereignisse", "personal")
+    before = {table: _raw_snapshot(installation["duckdb"].database)[table] for table in data_tables}
+
+    _wrongly_addressed_correction(package.path)
+    result = _materialize(installation, instance, package.ags, raise_on_error=False)
+
+    # Both packages are acceptable-or-not on their own: the original still is, so the partition loads it.
+    assert result.success
+    with duckdb.connect(installation["duckdb"].database, read_only=True) as con:
+        statuses = sorted(con.execute("select status, geladen from raw.lieferungen").fetchall())
+    assert statuses == [("ABGELEHNT", False), ("ANGENOMMEN", True)]
+
+    # Now the original leaves the landing zone (it stays archived); only the rejected correction remains.
+    shutil.rmtree(package.path)
+    result = _materialize(installation, instance, package.ags, raise_on_error=False)
+    assert not result.success
+    checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert not checks["paket_annehmbar"].passed and checks["paket_annehmbar"].blocking
+    assert "passt nicht zum Ablageort" in checks["paket_annehmbar"].metadata["ablehnungsgruende"].value
+    assert "abgleich_geliefert_geladen_quarantaene" not in checks  # raw_tabellen never ran
+    with duckdb.connect(installation["duckdb"].database, read_only=True) as con:
+        report = con.execute("select bericht from raw.lieferungen where status = 'ABGELEHNT'").fetchone()[0]
+        statuses = sorted(con.execute("select status, geladen from raw.lieferungen").fetchall())
+    assert statuses == [("ABGELEHNT", False), ("ANGENOMMEN", True)]
+    assert "**abgelehnt**" in report and "passt nicht zum Ablageort" in report
+    after = _raw_snapshot(installation["duckdb"].database)
+    assert {table: after[table] for table in data_tables} == before
 
 
 def test_partition_without_package_fails_with_german_message(installation):
@@ -150,11 +215,24 @@ def test_landing_sensor_sees_a_correction_under_the_same_name(installation):
     assert requests[0].run_key != first[requests[0].partition_key]
 
 
-def test_landing_sensor_skips_partitions_already_archived_by_a_build(installation):
+def test_landing_sensor_skips_partitions_already_processed_by_a_build(installation):
     instance = dg.DagsterInstance.ephemeral()
     assert _materialize(installation, instance, "05111").success
     requests = eingangsordner_sensor(dg.build_sensor_context(instance=instance))
     assert "05111|" + str(QUARTER) not in {r.partition_key for r in requests}
+
+
+def test_landing_sensor_asks_again_for_a_partition_whose_run_died_before_loading(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    archived_only = dg.materialize(
+        [paket_archiv, paket_geparst],
+        partition_key=partition_key("05111", str(QUARTER)),
+        resources=installation,
+        instance=instance,
+    )
+    assert archived_only.success
+    requests = eingangsordner_sensor(dg.build_sensor_context(instance=instance))
+    assert "05111|" + str(QUARTER) in {r.partition_key for r in requests}
 
 
 def test_warehouse_sensor_waits_for_loads_and_fires_once_per_new_load(installation):

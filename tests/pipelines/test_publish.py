@@ -3,14 +3,15 @@
 import duckdb
 import pytest
 
-from pipelines.publish import PublishError, publish_warehouse
+from pipelines.publish import REQUIRED_TABLES, PublishError, publish_warehouse
 
 
 def _make_build_db(path, kpi_rows: int) -> None:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        for table in ("kommunen", "kpi_katalog", "lieferstatus"):
-            con.execute(f"create table marts.{table} (x integer)")
+        for table in REQUIRED_TABLES:
+            if table != "marts.kpi_werte":
+                con.execute(f"create table {table} (x integer)")
         con.execute("create table marts.kpi_werte as select range as x from range(?)", [kpi_rows])
 
 
@@ -54,3 +55,14 @@ def test_incomplete_build_is_not_published_and_old_snapshot_survives(tmp_path):
 def test_missing_build_database_gets_a_german_message(tmp_path):
     with pytest.raises(PublishError, match="existiert nicht"):
         publish_warehouse(tmp_path / "fehlt.duckdb", tmp_path / "kim.duckdb")
+
+
+@pytest.mark.parametrize("table", REQUIRED_TABLES)
+def test_every_required_mart_is_named_when_it_is_missing(tmp_path, table):
+    build, published = tmp_path / "build.duckdb", tmp_path / "kim.duckdb"
+    _make_build_db(build, 2)
+    with duckdb.connect(str(build)) as con:
+        con.execute(f"drop table {table}")
+    with pytest.raises(PublishError, match=table.replace(".", r"\.")):
+        publish_warehouse(build, published)
+    assert not published.exists()

@@ -36,6 +36,14 @@ umsetzungsstand as (
     select * from {{ ref('int_umsetzungsstand_gezaehlt') }}
 ),
 
+lieferpuenktlichkeit as (
+    select * from {{ ref('int_lieferpuenktlichkeit_berechnet') }}
+),
+
+datenqualitaet as (
+    select * from {{ ref('int_datenqualitaet_berechnet') }}
+),
+
 alle_kennzahlen as (
     select * from neuaufnahmen
     union all by name
@@ -54,6 +62,10 @@ alle_kennzahlen as (
     select * from mittelabfluss
     union all by name
     select * from umsetzungsstand
+    union all by name
+    select * from lieferpuenktlichkeit
+    union all by name
+    select * from datenqualitaet
 ),
 
 final as (

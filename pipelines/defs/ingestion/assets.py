@@ -1,17 +1,27 @@
-"""Ingestion assets per unit × quarter: archive → parse → load the raw tables of the build database."""
+"""Ingestion assets per unit × quarter: archive → parse → check against the contract → record → load."""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.defs.checks import RECONCILIATION_CHECK, reconcile_packages
+from pipelines.defs.checks import (
+    ACCEPTANCE_CHECK,
+    CONTRACT_SUITE_CHECKS,
+    RECONCILIATION_CHECK,
+    acceptance_result,
+    contract_suite_results,
+    reconcile_packages,
+)
 from pipelines.defs.partitions import package_partitions
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, KimPaths
 from pipelines.ingest.archive import archive_package
-from pipelines.ingest.load import load_package
+from pipelines.ingest.findings import Status
+from pipelines.ingest.load import load_partition, record_package
 from pipelines.ingest.packages import PackageRef, packages_for_partition
 from pipelines.ingest.parse import ParsedPackage, parse_package
 from pipelines.ingest.pseudonyms import load_or_create_secret
+from pipelines.ingest.report import report_dir, write_report
+from pipelines.ingest.validation import validate_parsed
 
 INGESTION_GROUP = "eingang"
 RAW_BOOKKEEPING_TABLES = ("lieferungen", "lieferungen_dateien", "befunde")
@@ -54,7 +64,7 @@ def paket_archiv(context: dg.AssetExecutionContext, kim_paths: KimPaths) -> list
 def paket_geparst(
     context: dg.AssetExecutionContext, kim_paths: KimPaths, paket_archiv: list[tuple[PackageRef, str]]
 ) -> list[ParsedPackage]:
-    """Every archived package read in its physical variant, typed, re-keyed and split into valid and quarantined rows."""
+    """Every archived package read in its physical variant, typed, re-keyed, split into valid and quarantined rows."""
     secret = load_or_create_secret(kim_paths.pseudonym_secret_file)
     parsed = [
         parse_package(archive_path, ref, secret, kim_paths.staging_dir) for ref, archive_path in paket_archiv
@@ -73,28 +83,80 @@ def paket_geparst(
 @dg.asset(
     partitions_def=package_partitions,
     group_name=INGESTION_GROUP,
+    kinds={"python", "great_expectations"},
+    check_specs=CONTRACT_SUITE_CHECKS,
+)
+def paket_geprueft(
+    context: dg.AssetExecutionContext, kim_paths: KimPaths, paket_geparst: list[ParsedPackage]
+):
+    """Every parsed package checked against the contract's GX suites, bad rows quarantined, German report written."""
+    validated = [validate_parsed(package, kim_paths.case_index_dir) for package in paket_geparst]
+    reports = [write_report(item.package, kim_paths.reports_dir) for item in validated]
+    yield dg.Output(
+        [item.package for item in validated],
+        metadata={
+            "zusammenfassung": "\n".join(item.package.summary_german() for item in validated),
+            "status": ", ".join(f"{item.package.paket_id[:12]}: {item.package.status}" for item in validated),
+            "zeilen_quarantaene": sum(item.package.rows_quarantined for item in validated),
+            "berichte": dg.MetadataValue.json([str(report.markdown) for report in reports]),
+        },
+    )
+    yield from contract_suite_results(validated)
+
+
+@dg.asset(
+    partitions_def=package_partitions,
+    group_name=INGESTION_GROUP,
+    kinds={"duckdb"},
+    check_specs=[ACCEPTANCE_CHECK],
+    pool=DUCKDB_WRITER_POOL,
+)
+def lieferprotokoll(
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    kim_paths: KimPaths,
+    paket_geprueft: list[ParsedPackage],
+):
+    """Each checked package recorded with status, counts, findings and report (rejected ones too)."""
+    with duckdb.get_connection() as con:
+        for package in paket_geprueft:
+            report = report_dir(kim_paths.reports_dir, package) / f"{package.paket_id}.md"
+            record_package(con, package, report.read_text(encoding="utf-8"))
+    yield dg.Output(
+        paket_geprueft,
+        metadata={
+            "pakete": len(paket_geprueft),
+            "paket_ids": ", ".join(sorted(package.paket_id for package in paket_geprueft)),
+            "abgelehnt": sum(package.status is Status.REJECTED for package in paket_geprueft),
+        },
+    )
+    # Blocking: a partition none of whose packages is acceptable loads nothing, and the run says so.
+    yield acceptance_result(paket_geprueft)
+
+
+@dg.asset(
+    partitions_def=package_partitions,
+    group_name=INGESTION_GROUP,
     kinds={"duckdb"},
     check_specs=[RECONCILIATION_CHECK],
     pool=DUCKDB_WRITER_POOL,
 )
 def raw_tabellen(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, paket_geparst: list[ParsedPackage]
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, lieferprotokoll: list[ParsedPackage]
 ):
     """The partition's rows in the `raw` schema of the build database, replaced by the package that wins it."""
-    loaded_rows: dict[str, int] = {}
-    summaries = []
     with duckdb.get_connection() as con:
-        for package in paket_geparst:
-            result = load_package(con, package)
-            summaries.append(result.summary_german())
-            for table, count in result.rows_by_table.items():
-                loaded_rows[table] = loaded_rows.get(table, 0) + count
-        reconciliation = reconcile_packages(con, [package.paket_id for package in paket_geparst])
+        results = load_partition(con, lieferprotokoll)
+        reconciliation = reconcile_packages(con, [package.paket_id for package in lieferprotokoll])
+    loaded_rows: dict[str, int] = {}
+    for result in results:
+        for table, count in result.rows_by_table.items():
+            loaded_rows[table] = loaded_rows.get(table, 0) + count
     yield dg.Output(
         None,
         metadata={
-            "pakete": len(paket_geparst),
-            "zusammenfassung": "\n".join(summaries),
+            "pakete": len(lieferprotokoll),
+            "zusammenfassung": "\n".join(result.summary_german() for result in results),
             **{f"zeilen_{table}": count for table, count in sorted(loaded_rows.items())},
         },
     )
@@ -107,10 +169,11 @@ def raw_tabellen(
 RAW_TABLE_SPECS = [
     dg.AssetSpec(
         ["raw", table],
-        deps=[raw_tabellen],
+        deps=[writer],
         group_name=INGESTION_GROUP,
         kinds={"duckdb"},
-        description=f"Rohtabelle raw.{table} der Build-Datenbank; geschrieben von raw_tabellen.",
+        description=f"Rohtabelle raw.{table} der Build-Datenbank; geschrieben von {writer.key.to_user_string()}.",
     )
-    for table in (*CONTRACT_FILES, *RAW_BOOKKEEPING_TABLES)
+    for writer, tables in ((raw_tabellen, CONTRACT_FILES), (lieferprotokoll, RAW_BOOKKEEPING_TABLES))
+    for table in tables
 ]

@@ -1,0 +1,84 @@
+"""The cases each unit has delivered so far, so an event can be checked against "this or an earlier package".
+
+The contract lets `ereignisse.csv` report late events of cases that are no longer open (and so not in this
+quarter's `faelle.csv`); such an event is valid if the case was delivered in an earlier package of the unit.
+The build database knows every loaded case, but the validation step must not need it: it runs in parallel
+with the single DuckDB writer and on the upload page, far from the pipeline. So every accepted package leaves
+a small file with its cases (re-keyed `fall_id`, `aufnahme_am`) in the staging cache:
+
+    <staging>/faelle_register/<ags>/<quartal>/<paket_id>.parquet
+
+Like the rest of the staging cache it is derived from the archive and can be rebuilt by re-processing.
+"Earlier" means an earlier reporting quarter: every non-rejected package of such a quarter counts, whether or
+not a correction later replaced it, because the contract asks only that the case was delivered before.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipelines.calendar import Quarter
+from pipelines.ingest.staging import ParsedPackage, pandas_type, read_valid_rows
+
+INDEX_DIRNAME = "faelle_register"
+_SCHEMA = pa.schema([("fall_id", pa.string()), ("aufnahme_am", pa.date32())])
+
+
+def case_index_dir(staging_dir: Path | str) -> Path:
+    return Path(staging_dir) / INDEX_DIRNAME
+
+
+def record_cases(index_dir: Path | str, package: ParsedPackage) -> Path | None:
+    """Remember the accepted cases of `package`; returns the index file, or None if it has no cases."""
+    faelle = next((file for file in package.files if file.name == "faelle.csv" and file.staged), None)
+    if faelle is None:
+        return None
+    rows = read_valid_rows(package, faelle)[["fall_id", "aufnahme_am"]]
+    target = Path(index_dir) / package.ags / package.berichtsquartal / f"{package.paket_id}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(rows, schema=_SCHEMA, preserve_index=False).replace_schema_metadata(None)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    pq.write_table(table, temporary)
+    os.replace(temporary, target)
+    return target
+
+
+def forget_cases(index_dir: Path | str, package: ParsedPackage) -> None:
+    """Drop the package's cases (it was rejected after all, e.g. on re-validation)."""
+    target = Path(index_dir) / package.ags / package.berichtsquartal / f"{package.paket_id}.parquet"
+    target.unlink(missing_ok=True)
+
+
+def known_cases(index_dir: Path | str, ags: str, before: Quarter | str) -> pd.DataFrame:
+    """Cases of the unit delivered in quarters before `before`: one row per `fall_id` (`aufnahme_am` as of
+    the latest quarter that delivered it)."""
+    before = Quarter.parse(str(before))
+    unit_dir = Path(index_dir) / ags
+    frames = []
+    if unit_dir.is_dir():
+        for quarter_dir in sorted(unit_dir.iterdir()):
+            try:
+                quarter = Quarter.parse(quarter_dir.name)
+            except ValueError:
+                continue
+            if quarter >= before:
+                continue
+            for path in sorted(quarter_dir.glob("*.parquet")):
+                frame = pq.read_table(path, schema=_SCHEMA).to_pandas(types_mapper=pandas_type)
+                frames.append(frame.assign(_quartal=str(quarter)))
+    if not frames:
+        return pd.DataFrame(
+            {
+                "fall_id": pd.Series([], dtype=pd.StringDtype("pyarrow", na_value=float("nan"))),
+                "aufnahme_am": pd.Series([], dtype=pd.ArrowDtype(pa.date32())),
+            }
+        )
+    cases = pd.concat(frames, ignore_index=True).sort_values(["fall_id", "_quartal"], kind="stable")
+    latest = cases.drop_duplicates(subset="fall_id", keep="last")
+    return latest.drop(columns="_quartal").reset_index(drop=True)
