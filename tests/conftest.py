@@ -11,15 +11,13 @@ all read the same real snapshot; `session_cli` holds what the two commands print
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 
 import pytest
+from kim_cli import offline_prefix, run_kim
 
 from pipelines.calendar import Quarter
-from pipelines.config import REPO_ROOT, Settings, apply_offline_environment, get_settings
+from pipelines.config import Settings, apply_offline_environment, get_settings
 
 apply_offline_environment()
 
@@ -30,7 +28,6 @@ TEST_SEED = 20251
 TEST_FIRST_QUARTER = Quarter(2025, 1)
 TEST_LAST_QUARTER = Quarter(2025, 4)
 TEST_STICHTAG = "2026-03-01"
-CLI_TIMEOUT_SECONDS = 1200
 
 
 @dataclass(frozen=True)
@@ -40,24 +37,6 @@ class SessionCli:
     generate: str
     build: str
     offline: bool
-
-
-def offline_prefix() -> list[str]:
-    """`unshare --net` (no network at all) when it works here, else nothing."""
-    unshare = shutil.which("unshare")
-    if unshare and subprocess.run([unshare, "--net", "true"], capture_output=True).returncode == 0:
-        return [unshare, "--net"]
-    return []
-
-
-def run_kim(*args: str, offline: bool = False, timeout: int = CLI_TIMEOUT_SECONDS) -> str:
-    """Run `kim <args>` as a subprocess in the current environment; returns its output, fails the test if not 0."""
-    command = [*(offline_prefix() if offline else []), sys.executable, "-m", "pipelines.cli", *args]
-    result = subprocess.run(
-        command, env=dict(os.environ), capture_output=True, text=True, cwd=REPO_ROOT, timeout=timeout
-    )
-    assert result.returncode == 0, f"kim {' '.join(args)}:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-    return result.stdout
 
 
 @pytest.fixture(scope="session")

@@ -23,8 +23,8 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pipelines.calendar import Quarter
 from pipelines.contract.schema import CONTRACT_FILES, CONTRACT_VERSION, MANIFEST_FILENAME
+from pipelines.contract.units import delivery_partition_problems
 
 # One package per upload. The largest unit's quarter is a few megabytes of CSV; 100 MB leaves room for
 # workbooks and uncompressed exports. `server.maxUploadSize` in `.streamlit/config.toml` is the same number, so
@@ -49,7 +49,6 @@ OPTIONAL_FILENAMES = tuple(file.filename for file in CONTRACT_FILES.values() if 
 MANIFEST_SOURCE_SYSTEM = "Upload KIM-Monitor"
 BERLIN = ZoneInfo("Europe/Berlin")
 
-_AGS = re.compile(r"^\d{5}(\d{3})?$")
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 # Characters no workbook name needs and some file systems or tools misread.
 _UNSAFE_NAME_CHARACTERS = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
@@ -197,16 +196,8 @@ def format_megabytes(size: int) -> str:
 
 
 def _check_partition(ags: str, quartal: str) -> None:
-    """The unit and quarter become folder names: only well-formed ones are accepted."""
-    reasons = []
-    if not _AGS.match(ags):
-        reasons.append(f"„{ags}“ ist kein Amtlicher Gemeindeschlüssel (5 oder 8 Ziffern).")
-    try:
-        valid_quarter = str(Quarter.parse(quartal)) == quartal
-    except ValueError:
-        valid_quarter = False
-    if not valid_quarter:
-        reasons.append(f"„{quartal}“ ist kein Berichtsquartal in der Schreibweise JJJJ-Qn.")
+    """The unit and quarter become folder names: only one of the 54 units and a well-formed quarter."""
+    reasons = delivery_partition_problems(ags, quartal)
     if reasons:
         raise UploadRefused(reasons)
 

@@ -10,6 +10,7 @@ import csv
 from dataclasses import dataclass
 from functools import cache
 
+from pipelines.calendar import Quarter
 from pipelines.config import SEEDS_DIR
 
 # Unit types that are Kreise in the sense of the contract: cases live in their kreisangehörige Gemeinden and
@@ -83,3 +84,20 @@ def served_gemeinden(ags: str) -> frozenset[str]:
         if unit.ags == ags:
             return frozenset(unit.gemeinde_ags)
     return frozenset()
+
+
+def delivery_partition_problems(ags: str, quartal: str) -> list[str]:
+    """Why `ags` / `quartal` cannot name a delivery (German; empty if it can): both become folder names.
+
+    Only one of the 54 units and a quarter spelt exactly `JJJJ-Qn` are accepted.
+    """
+    problems = []
+    if ags not in {unit.ags for unit in load_units()}:
+        problems.append(f"„{ags}“ ist keine der 54 KIM-Kommunen (AGS wie 05111 oder 05334002 erwartet).")
+    try:
+        well_formed = str(Quarter.parse(quartal)) == quartal
+    except ValueError:
+        well_formed = False
+    if not well_formed:
+        problems.append(f"„{quartal}“ ist kein Berichtsquartal in der Schreibweise JJJJ-Qn (z. B. 2025-Q3).")
+    return problems

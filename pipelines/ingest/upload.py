@@ -17,9 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipelines.calendar import Quarter
 from pipelines.config import Settings
-from pipelines.contract.units import load_units
+from pipelines.contract.units import delivery_partition_problems
 from pipelines.ingest.archive import archive_package
 from pipelines.ingest.case_index import case_index_dir
 from pipelines.ingest.findings import Status
@@ -50,14 +49,9 @@ class UploadCheck:
 
 def require_partition(ags: str, quartal: str) -> None:
     """Refuse anything but one of the 54 units and a well-formed quarter: both become folder names."""
-    if ags not in {unit.ags for unit in load_units()}:
-        raise UploadError(f"„{ags}“ ist keine der 54 KIM-Kommunen (AGS wie 05111 oder 05334002 erwartet).")
-    try:
-        well_formed = str(Quarter.parse(quartal)) == quartal
-    except ValueError:
-        well_formed = False
-    if not well_formed:
-        raise UploadError(f"„{quartal}“ ist kein Quartal im Format JJJJ-Qn (z. B. 2025-Q3).")
+    problems = delivery_partition_problems(ags, quartal)
+    if problems:
+        raise UploadError(" ".join(problems))
 
 
 def check_package(package_path: Path | str, ags: str, quartal: str, settings: Settings) -> UploadCheck:

@@ -64,9 +64,9 @@ def test_a_replaced_delivery_stays_in_the_archive(settings, uploaded, tmp_path):
     [
         ("../..", QUARTER, "keine der 54 KIM-Kommunen"),
         ("99999", QUARTER, "keine der 54 KIM-Kommunen"),
-        (AGS, "../2025-Q3", "kein Quartal"),
-        (AGS, " 2025-Q3", "kein Quartal"),
-        (AGS, "2025-Q5", "kein Quartal"),
+        (AGS, "../2025-Q3", "kein Berichtsquartal"),
+        (AGS, " 2025-Q3", "kein Berichtsquartal"),
+        (AGS, "2025-Q5", "kein Berichtsquartal"),
     ],
 )
 def test_only_a_known_unit_and_a_well_formed_quarter_are_accepted(settings, uploaded, ags, quartal, expected):

@@ -18,23 +18,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from kim_cli import run_kim
 
 from pipelines.config import REPO_ROOT
 
 pytestmark = pytest.mark.slow
-
-
-def _kim(env: dict[str, str], *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "pipelines.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=REPO_ROOT,
-        timeout=timeout,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return result
 
 
 def _tables(database: Path) -> dict[str, list[tuple]]:
@@ -115,7 +103,7 @@ def test_an_interrupted_rebuild_leaves_the_published_warehouse_and_the_next_buil
 
     # The next build skips what is loaded and completes the rest: the same input loaded again gives
     # identical tables.
-    recovered = _kim(installation["env"], "build")
-    assert "Warehouse veröffentlicht" in recovered.stdout and "fehlgeschlagen: 0" in recovered.stdout
-    assert "übersprungen: " in recovered.stdout
+    recovered = run_kim("build", env=installation["env"], timeout=600)
+    assert "Warehouse veröffentlicht" in recovered and "fehlgeschlagen: 0" in recovered
+    assert "übersprungen: " in recovered
     assert _tables(published) == reference
