@@ -1,6 +1,7 @@
 """KIM-Monitor dashboards: page configuration and navigation (`streamlit run dashboards/app.py`).
 
-Only global state lives here; each page is a script in `app_pages/`, its logic in `lib/`.
+Only global state lives here (the role of the process, from `KIM_ROLLE`, and the data status); each page is a
+script in `app_pages/`, its logic in `lib/`.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ navigation = st.navigation(
         st.Page(PAGES_DIR / "kommunenprofil.py", title="Kommunenprofil"),
         st.Page(PAGES_DIR / "lieferungen.py", title="Lieferungen & Datenqualität"),
         st.Page(PAGES_DIR / "datenlieferung.py", title="Datenlieferung"),
+        st.Page(PAGES_DIR / "methodik.py", title="Methodik"),
     ]
 )
 st.sidebar.markdown("**KIM-Monitor**  \nKommunales Integrationsmanagement NRW")
+ui.render_role()
 ui.render_data_status()
 navigation.run()

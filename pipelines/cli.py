@@ -73,7 +73,8 @@ def _command_sql(args: argparse.Namespace) -> int:
 
     from pipelines.sql_shell import WarehouseMissingError, interactive, run_query
 
-    published_db = get_settings().published_db
+    settings = get_settings()
+    published_db = settings.ministry_db if args.ministerium else settings.published_db
     try:
         if args.abfrage is None:
             return interactive(published_db)
@@ -144,10 +145,16 @@ def build_parser() -> argparse.ArgumentParser:
         "sql",
         help="SQL-Abfragen auf dem veröffentlichten Warehouse (schreibgeschützt).",
         description="Führt eine Abfrage aus oder öffnet ohne Abfrage eine interaktive SQL-Konsole; liest "
-        "immer den zuletzt veröffentlichten Stand von kim.duckdb, schreibgeschützt.",
+        "immer den zuletzt veröffentlichten Stand, schreibgeschützt: kim.duckdb mit statistischer "
+        "Geheimhaltung, mit --ministerium den vollständigen Stand kim_ministerium.duckdb.",
     )
     sql.add_argument(
         "abfrage", nargs="?", default=None, help='SQL-Abfrage, z. B. "select * from marts.kommunen".'
+    )
+    sql.add_argument(
+        "--ministerium",
+        action="store_true",
+        help="Den vollständigen Stand ohne Geheimhaltung lesen (nur für die Rolle des Ministeriums).",
     )
     sql.set_defaults(handler=_command_sql)
     return parser

@@ -92,8 +92,13 @@ class Settings:
 
     @property
     def published_db(self) -> Path:
-        """The read-only snapshot dashboards and analysts open."""
+        """The read-only snapshot KI leads and analysts open: the published layer, small numbers kept secret."""
         return self.warehouse_dir / "kim.duckdb"
+
+    @property
+    def ministry_db(self) -> Path:
+        """The read-only snapshot of the ministry role: everything, unsuppressed (see pipelines/publish.py)."""
+        return self.warehouse_dir / "kim_ministerium.duckdb"
 
 
 def _path_from_env(name: str, default: str) -> Path:

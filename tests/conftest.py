@@ -1,81 +1,54 @@
 """Shared fixtures: an isolated KIM installation per test session, with one real end-to-end build.
 
-`published_warehouse` runs the real path once per session exactly as a user does: `kim generate` writes a
-small statewide dataset, `kim build` loads every partition through Dagster (persistent instance, two worker
-processes), dbt builds the marts and the warehouse is published. Both commands run as subprocesses and, where
-the machine allows it (root, util-linux `unshare`), in a network namespace without any network, which proves
-that nothing in generation, ingestion, dbt or publication needs the internet. Integration and dashboard tests
-all read the same real snapshot; `session_cli` holds what the two commands printed.
+`published_warehouse` is the real path run exactly as a user runs it: `kim generate` writes a small statewide
+dataset, `kim build` loads every partition through Dagster (persistent instance, two worker processes), dbt
+builds the marts and the warehouse is published (tests/support/session_installation.py, offline where the
+machine allows). Integration and dashboard tests all read the same real snapshot; `session_cli` holds what the
+two commands printed.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
-from kim_cli import offline_prefix, run_kim
+from session_installation import SessionCli, build, environment, read
 
-from pipelines.calendar import Quarter
 from pipelines.config import Settings, apply_offline_environment, get_settings
 
 apply_offline_environment()
 
-# Small but complete: all 54 units over a year of quarters, a reference date after the last deadline. Each
-# partition costs ~1 s of the session's build whatever its size, so the quarters, not the scale, set its time.
-TEST_SCALE = 0.03
-TEST_SEED = 20251
-TEST_FIRST_QUARTER = Quarter(2025, 1)
-TEST_LAST_QUARTER = Quarter(2025, 4)
-TEST_STICHTAG = "2026-03-01"
-
-
-@dataclass(frozen=True)
-class SessionCli:
-    """What `kim generate` and `kim build` printed for the session's installation, and whether offline."""
-
-    generate: str
-    build: str
-    offline: bool
-
 
 @pytest.fixture(scope="session")
 def kim_session_env(tmp_path_factory) -> Settings:
-    """Point every component of this session at a temporary data, warehouse and Dagster directory."""
-    root = tmp_path_factory.mktemp("kim")
+    """Point every component of this session at the session installation's data, warehouse and Dagster folders.
+
+    KIM_TESTS_INSTALLATION names an installation built beforehand (`make test` builds one for both xdist
+    workers; a developer may reuse the `kim0` folder an earlier session left under pytest's basetemp); without
+    it, `session_cli` builds one in a temporary folder.
+    """
+    reused = os.environ.get("KIM_TESTS_INSTALLATION")
+    root = Path(reused) if reused else tmp_path_factory.mktemp("kim")
     patch = pytest.MonkeyPatch()
-    patch.setenv("KIM_DATA_DIR", str(root / "data"))
-    patch.setenv("KIM_WAREHOUSE_DIR", str(root / "warehouse"))
-    patch.setenv("DAGSTER_HOME", str(root / "dagster_home"))
-    patch.setenv("KIM_STICHTAG", TEST_STICHTAG)
-    patch.setenv("KIM_BERICHTSBEGINN", str(TEST_FIRST_QUARTER))
+    for name, value in environment(root).items():
+        patch.setenv(name, value)
     yield get_settings()
     patch.undo()
 
 
 @pytest.fixture(scope="session")
 def session_cli(kim_session_env: Settings) -> SessionCli:
-    """`kim generate` and `kim build` run once for the session, offline where the machine allows it."""
+    """`kim generate` and `kim build` for the session (see tests/support/session_installation.py)."""
     if os.environ.get("KIM_TESTS_OHNE_SITZUNG"):
         pytest.fail(
             "This test reads the session's installation, but runs in the lane of `make test` that must not build "
             "it: add its file to SESSION_TESTS in the Makefile."
         )
-    offline = bool(offline_prefix())
-    generated = run_kim(
-        "generate",
-        "--scale",
-        str(TEST_SCALE),
-        "--seed",
-        str(TEST_SEED),
-        "--from",
-        str(TEST_FIRST_QUARTER),
-        "--to",
-        str(TEST_LAST_QUARTER),
-        offline=offline,
-    )
-    built = run_kim("build", offline=offline)
-    return SessionCli(generate=generated, build=built, offline=offline)
+    root = kim_session_env.data_dir.parent
+    if os.environ.get("KIM_TESTS_INSTALLATION"):
+        return read(root)
+    return build(root)
 
 
 @pytest.fixture(scope="session")

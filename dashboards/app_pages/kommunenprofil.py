@@ -1,7 +1,11 @@
-"""Kommunenprofil: one unit against its references, for the lead of its Kommunales Integrationszentrum.
+"""Kommunenprofil: one unit against a reference of the user's choice, for the lead of its Kommunales
+Integrationszentrum.
 
-The unit's facts, its latest values next to NRW and its unit type, the course of every KPI over the quarters,
-the breakdowns of the latest quarter and its deliveries. Deliberately without a ranking of units.
+The unit's facts; the reference (NRW, Regierungsbezirk, unit type, peer group or the unit's own previous year)
+and the members of its peer group; the latest value of every KPI with its interval, the comparison with the
+reference and the 5-quarter trend; the course of every KPI over the quarters; a funnel plot of one share or
+rate; its deliveries. Deliberately without a ranking of units: in the funnel plot other units are anonymous
+points unless the ministry is looking.
 """
 
 from __future__ import annotations
@@ -11,9 +15,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboards.lib import figures, formatting, kpi_display, queries, ui, views
+from dashboards.lib import figures, formatting, kpi_display, methodik_texte, queries, ui, views
 
-ui.require_warehouse()
+PROFILE_TABLES = ("kpi_vergleiche", "kpi_trends", "kpi_trichter", "peergruppen", "strukturmerkmale")
+
+ui.require_warehouse(PROFILE_TABLES)
+role = ui.current_role()
 
 units = queries.units()
 if units.empty:
@@ -46,28 +53,53 @@ facts[2].metric("Fläche", f"{formatting.format_number(unit.flaeche_km2, 1)} km�
 facts[3].metric("Einwohner je km²", formatting.format_number(unit.einwohnerdichte))
 facts[4].metric("Gemeinden", formatting.format_number(unit.anzahl_gemeinden))
 
-unit_area = views.SeriesArea(unit.ags, "kommune", unit.name)
-references = [
-    views.SeriesArea(unit.vergleichstyp, "vergleichstyp", unit.vergleichstyp_name),
-    views.SeriesArea("NRW", "land", "NRW"),
+# --- the reference ------------------------------------------------------------------------------------------
+references = views.reference_choices(unit, queries.unit_references(unit.ags))
+reference = references[
+    ui.synced_selectbox(
+        "Vergleich mit",
+        list(views.REFERENCE_LEVELS),
+        param="bezug",
+        key="kommunenprofil_bezug",
+        format_func=lambda level: references[level].option,
+        help=methodik_texte.REFERENCE_HELP,
+    )
 ]
-areas = [unit_area, *references]
-area_codes = [area.gebiet for area in areas]
+with st.expander("Vergleichsgruppe: die 7 strukturell ähnlichsten Kommunen"):
+    st.markdown(methodik_texte.PEER_GROUP_SHORT)
+    st.table(views.peer_group_table(queries.peer_group(unit.ags)), hide_index=True)
+
+unit_area = views.SeriesArea(unit.ags, "kommune", unit.name)
+areas = views.chart_areas(unit_area, reference)
+area_codes = list(dict.fromkeys([area.gebiet for area in areas] + [reference.gebiet or unit.ags]))
 catalogue = queries.kpis_with_values()
 totals = queries.area_totals(area_codes)
-breakdowns = queries.area_breakdowns(area_codes)
+breakdowns = queries.area_breakdowns([area.gebiet for area in areas])
+comparisons = queries.unit_comparisons(unit.ags, reference.ebene)
+trends = queries.area_trends(unit.ags)
 
 # --- latest values ------------------------------------------------------------------------------------------
 st.header("Aktuelle Werte")
 if catalogue.empty:
     st.info("Das Warehouse enthält noch keine Kennzahlenwerte.")
 else:
-    st.table(views.latest_values_table(catalogue, totals, unit_area, references), hide_index=True)
-    st.caption(
-        f"Vergleichswerte: {unit.vergleichstyp_name} und NRW, jeweils im selben Quartal wie der Wert der "
-        "Kommune; bei Anzahlen ist der Vergleichswert die Summe über alle Kommunen. – bedeutet: kein Wert "
-        "oder aus Datenschutzgründen nicht ausgewiesen."
+    latest = views.latest_values_table(
+        catalogue,
+        totals,
+        unit_area,
+        reference,
+        comparisons=comparisons,
+        trends=trends,
+        mark_adjusted=not role.sees_unsuppressed,
+        show_published_as=role.sees_unsuppressed,
     )
+    ui.render_styled_table(latest)
+    st.caption(methodik_texte.comparison_caption(reference.column, reference.ebene == views.PREVIOUS_YEAR))
+    st.caption(methodik_texte.TREND_LEGEND)
+    if role.sees_unsuppressed:
+        st.caption(methodik_texte.MINISTRY_VALUES_NOTE)
+    else:
+        ui.render_suppression_legend(adjusted=views.has_adjusted_reference(latest.table, reference))
 
 
 def show_kpi(kpi: Any) -> None:
@@ -80,9 +112,19 @@ def show_kpi(kpi: Any) -> None:
             "Die Vergleichswerte dieser Anzahl sind Summen über alle Kommunen und werden nicht eingezeichnet."
         )
     series = views.series_for_chart(totals, kpi.kpi_id, drawn_areas)
-    if series.loc[series["rolle"] == "kommune", "wert"].isna().all():
-        st.caption(f"Für {unit.name} liegt noch kein Wert vor.")
+    if views.comparable_with_reference(kpi.kpi_id, reference):
+        series = views.with_comparisons(series, comparisons, kpi.kpi_id)
     kpi_breakdowns = views.series_for_chart(breakdowns, kpi.kpi_id, drawn_areas)
+    if series.empty and len(kpi_breakdowns):  # e.g. the two stages of K19, without a total
+        st.caption("Diese Kennzahl wird nur aufgeschlüsselt ausgewiesen, ohne Gesamtwert.")
+        show_breakdown(kpi, kpi_breakdowns)
+        return
+    unit_rows = series[series["rolle"] == "kommune"]
+    if unit_rows["wert"].isna().all():
+        st.caption(f"Für {unit.name} liegt noch kein Gesamtwert vor.")
+    hidden = views.hidden_quarters(unit_rows, getattr(kpi, "geheimhaltung_anzahl", "wert"))
+    if hidden:
+        st.caption(f"Aus Gründen der Geheimhaltung nicht gezeigt: {hidden}.")
     trend_column, breakdown_column = st.columns([3, 2]) if len(kpi_breakdowns) else (st.container(), None)
     with trend_column:
         st.plotly_chart(
@@ -92,6 +134,7 @@ def show_kpi(kpi: Any) -> None:
                 axis_title=kpi.einheit,
                 reference_band=kpi_display.reference_band(kpi.kpi_id),
                 show_linear_pace=kpi_display.has_linear_pace(kpi.kpi_id),
+                comparison_label=f"Vergleich mit {reference.column}",
             ),
             key=f"kommunenprofil_verlauf_{kpi.kpi_id}",
         )
@@ -125,12 +168,60 @@ def show_breakdown(kpi: Any, kpi_breakdowns: pd.DataFrame) -> None:
 # --- every KPI over time, grouped by area of work -----------------------------------------------------------
 if not catalogue.empty:
     st.header("Entwicklung je Kennzahl")
+    st.caption(methodik_texte.TREND_CHART_LEGEND)
     domain_of_kpi = catalogue["bereich"].fillna("Weitere Kennzahlen")
     domains = list(dict.fromkeys(domain_of_kpi))
     for tab, domain in zip(st.tabs(domains), domains, strict=True):
         with tab:
             for kpi in catalogue[domain_of_kpi == domain].itertuples(index=False):
                 show_kpi(kpi)
+
+# --- funnel plot --------------------------------------------------------------------------------------------
+funnel_quarters = queries.funnel_quarters()
+funnel_kpis = views.funnel_kpis(catalogue, funnel_quarters)
+if funnel_kpis:
+    st.header("Trichterdiagramm")
+    st.caption(methodik_texte.FUNNEL_SHORT)
+    kpi_names = dict(zip(catalogue["kpi_id"], catalogue["name"], strict=True))
+    selector_kpi, selector_quarter = st.columns([2, 1])
+    with selector_kpi:
+        funnel_kpi_id = ui.synced_selectbox(
+            "Kennzahl",
+            funnel_kpis,
+            param="trichter",
+            key="kommunenprofil_trichter_kpi",
+            format_func=kpi_names.__getitem__,
+        )
+    with selector_quarter:
+        funnel_quarter = ui.synced_selectbox(
+            "Quartal",
+            funnel_quarters[funnel_kpi_id],
+            param="trichter_quartal",
+            key="kommunenprofil_trichter_quartal",
+            format_func=formatting.format_quarter,
+        )
+    funnel_kpi = views.catalogue_entry(catalogue, funnel_kpi_id)
+    funnel = queries.funnel(funnel_kpi_id, funnel_quarter)
+    st.plotly_chart(
+        figures.build_funnel_figure(
+            funnel,
+            einheit=funnel_kpi.einheit,
+            wertart=funnel_kpi.wertart,
+            faktor=funnel_kpi.faktor,
+            axis_title=f"{funnel_kpi.name} ({funnel_kpi.einheit})",
+            denominator_title=kpi_display.funnel_denominator_title(funnel_kpi.wertart, funnel_kpi.faktor),
+            selected_ags=unit.ags,
+            name_units=role.may_rank_units,
+        ),
+        key="kommunenprofil_trichter",
+    )
+    summary = views.funnel_unit_summary(funnel, unit.ags, funnel_kpi.einheit)
+    st.caption(
+        summary
+        or f"{unit.name} hat im {formatting.format_quarter(funnel_quarter)} keinen Punkt im Trichter "
+        "(kein Wert oder aus Gründen der Geheimhaltung nicht veröffentlicht)."
+    )
+    st.caption(methodik_texte.funnel_caption(funnel, name_units=role.may_rank_units))
 
 # --- deliveries ---------------------------------------------------------------------------------------------
 st.header("Lieferungen")

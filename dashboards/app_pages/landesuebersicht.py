@@ -1,18 +1,20 @@
-"""Landesübersicht: the statewide picture for the ministry.
+"""Landesübersicht: the statewide picture.
 
-NRW figures of the latest quarter, all 54 units compared on one KPI and quarter (chart and map), and who has
-delivered which quarter.
+NRW figures of the latest quarter, all 54 units on one KPI and quarter, and who has delivered which quarter.
+The units are shown as a map and, for shares and rates, in a funnel plot around the NRW value; the ranking of
+the units (a sorted bar chart) is for the ministry role only (KPIS.md: no league table for unit leads).
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboards.lib import figures, formatting, geometry, kpi_display, queries, ui, views
+from dashboards.lib import figures, formatting, geometry, kpi_display, methodik_texte, queries, ui, views
 
 st.title("Landesübersicht")
 st.caption("Kommunales Integrationsmanagement in den 54 KIM-Kommunen Nordrhein-Westfalens")
-ui.require_warehouse()
+ui.require_warehouse(("kpi_trichter",))
+role = ui.current_role()
 
 catalogue = queries.kpis_with_values()
 if catalogue.empty:
@@ -28,7 +30,13 @@ nrw_totals = queries.area_totals(["NRW"])
 nrw_quarter = views.latest_quarter(nrw_totals)
 if nrw_quarter is not None:
     st.header(f"NRW im {formatting.format_quarter(nrw_quarter)}")
-    ui.render_metric_tiles(views.nrw_metric_tiles(catalogue, nrw_totals, nrw_quarter))
+    tiles = views.nrw_metric_tiles(
+        catalogue, nrw_totals, nrw_quarter, mark_adjusted=not role.sees_unsuppressed
+    )
+    ui.render_metric_tiles(tiles)
+    adjusted = any(tile.value.endswith(formatting.ADJUSTED_MARK) for tile in tiles)
+    if adjusted or any(tile.value in formatting.SUPPRESSION_LEGEND for tile in tiles):
+        ui.render_suppression_legend(adjusted=adjusted)
 
 # --- all units on one KPI -----------------------------------------------------------------------------------
 st.header("Kommunen im Vergleich")
@@ -57,19 +65,26 @@ with selector_quarter:
 st.caption(views.kpi_help(kpi))
 
 comparison = queries.unit_comparison(kpi_id, quartal)
-nrw_value = nrw_totals.loc[(nrw_totals["kpi_id"] == kpi_id) & (nrw_totals["quartal"] == quartal), "wert"]
-# A count's NRW value is the statewide total, no level a single unit could be set against.
-show_nrw_line = len(nrw_value) > 0 and not kpi_display.reference_is_sum(kpi_id)
-st.plotly_chart(
-    figures.build_unit_comparison_figure(
-        comparison,
-        einheit=kpi.einheit,
-        axis_title=f"{kpi.name} ({kpi.einheit})",
-        reference_value=nrw_value.iloc[0] if show_nrw_line else None,
-        reference_band=kpi_display.reference_band(kpi_id),
-    ),
-    key="landesuebersicht_vergleich",
-)
+if role.may_rank_units:
+    nrw_value = nrw_totals.loc[(nrw_totals["kpi_id"] == kpi_id) & (nrw_totals["quartal"] == quartal), "wert"]
+    # A count's NRW value is the statewide total, no level a single unit could be set against.
+    show_nrw_line = len(nrw_value) > 0 and not kpi_display.reference_is_sum(kpi_id)
+    st.subheader("Rangfolge der Kommunen", help="Nur in der Rolle Ministerium.")
+    st.plotly_chart(
+        figures.build_unit_comparison_figure(
+            comparison,
+            einheit=kpi.einheit,
+            axis_title=f"{kpi.name} ({kpi.einheit})",
+            reference_value=nrw_value.iloc[0] if show_nrw_line else None,
+            reference_band=kpi_display.reference_band(kpi_id),
+        ),
+        key="landesuebersicht_vergleich",
+    )
+else:
+    st.caption(
+        "Eine Rangfolge der Kommunen ist der Rolle Ministerium vorbehalten. Karte und Trichterdiagramm zeigen, "
+        "wo die Kommunen liegen; das Kommunenprofil zeigt jede Kommune gegenüber ihren Bezugswerten."
+    )
 missing_units = views.units_without_value(comparison)
 if missing_units:
     st.caption(
@@ -77,6 +92,23 @@ if missing_units:
         f"{', '.join(missing_units)}. "
         "Gründe: keine angenommene Lieferung oder zu kleine Fallzahl."
     )
+
+funnel = queries.funnel(kpi_id, quartal) if kpi_display.has_funnel(kpi.wertart, kpi.methode) else None
+if funnel is not None and not funnel.empty:
+    st.subheader("Trichterdiagramm", help=methodik_texte.FUNNEL_SHORT)
+    st.plotly_chart(
+        figures.build_funnel_figure(
+            funnel,
+            einheit=kpi.einheit,
+            wertart=kpi.wertart,
+            faktor=kpi.faktor,
+            axis_title=f"{kpi.name} ({kpi.einheit})",
+            denominator_title=kpi_display.funnel_denominator_title(kpi.wertart, kpi.faktor),
+            name_units=role.may_rank_units,
+        ),
+        key="landesuebersicht_trichter",
+    )
+    st.caption(methodik_texte.funnel_caption(funnel, name_units=role.may_rank_units))
 
 st.subheader(
     "Karte", help="Dunklere Flächen sind günstiger, wo die Kennzahl eine Richtung hat; grau: kein Wert."

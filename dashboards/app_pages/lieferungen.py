@@ -2,7 +2,8 @@
 
 The delivery status of all units over the reporting quarters; for one unit, quarter and package its status,
 the row reconciliation per file, every finding and the German report to download; the delivery KPIs K25
-(punctuality) and K26 (data quality) for the unit over time and for all units in the latest quarter.
+(punctuality) and K26 (data quality) for the unit over time and, for the ministry role, for all units in the
+latest quarter (a ranking, which unit leads do not get).
 """
 
 from __future__ import annotations
@@ -220,7 +221,7 @@ st.header("Lieferpünktlichkeit und Datenqualität")
 catalogue = delivery_queries.quality_catalogue()
 areas = [
     views.SeriesArea(unit.ags, "kommune", unit.name),
-    views.SeriesArea(unit.vergleichstyp, "vergleichstyp", unit.vergleichstyp_name),
+    views.SeriesArea(unit.vergleichstyp, "bezug", unit.vergleichstyp_name),
     views.SeriesArea("NRW", "land", "NRW"),
 ]
 values = delivery_queries.quality_values([area.gebiet for area in areas])
@@ -259,18 +260,22 @@ if latest_quality_quarter is not None:
     st.table(delivery_views.file_quality(values, unit.ags, latest_quality_quarter), hide_index=True)
 
 st.subheader("Alle Kommunen im Vergleich")
-measure_key = st.radio(
-    "Kennzahl",
-    [measure.key for measure in delivery_views.QUALITY_MEASURES],
-    format_func=lambda key: delivery_views.MEASURES_BY_KEY[key].name,
-    horizontal=True,
-    key="lieferungen_vergleich_kennzahl",
-)
-measure = delivery_views.MEASURES_BY_KEY[measure_key]
-measure_quarters = delivery_queries.measure_quarters(measure.kpi_id, measure.aufschluesselung)
-if not measure_quarters:
-    st.info(f"Für „{measure.name}“ liegen noch keine Werte einzelner Kommunen vor.")
-else:
+
+
+def show_unit_ranking() -> None:
+    """All units on one delivery measure in its latest quarter, sorted: a ranking, for the ministry only."""
+    measure_key = st.radio(
+        "Kennzahl",
+        [measure.key for measure in delivery_views.QUALITY_MEASURES],
+        format_func=lambda key: delivery_views.MEASURES_BY_KEY[key].name,
+        horizontal=True,
+        key="lieferungen_vergleich_kennzahl",
+    )
+    measure = delivery_views.MEASURES_BY_KEY[measure_key]
+    measure_quarters = delivery_queries.measure_quarters(measure.kpi_id, measure.aufschluesselung)
+    if not measure_quarters:
+        st.info(f"Für „{measure.name}“ liegen noch keine Werte einzelner Kommunen vor.")
+        return
     comparison_quarter = measure_quarters[0]
     comparison = queries.unit_comparison(measure.kpi_id, comparison_quarter, measure.aufschluesselung)
     nrw = values[
@@ -294,5 +299,14 @@ else:
             f"Ohne Wert im {formatting.format_quarter(comparison_quarter)} ({len(missing_units)}): "
             f"{', '.join(missing_units)}. Grund: kein angenommenes Paket für dieses Quartal."
         )
+
+
+if ui.current_role().may_rank_units:
+    show_unit_ranking()
+else:
+    st.caption(
+        "Eine Rangfolge der Kommunen ist der Rolle Ministerium vorbehalten; den Lieferstatus aller Kommunen "
+        "zeigt die Übersicht oben."
+    )
 
 ui.render_source_footer()

@@ -22,12 +22,20 @@ UNIT_TYPE_COLOURS = {"TYP_KREISFREI": "#1f5f8b", "TYP_KREIS": "#d08c2c"}
 _FALLBACK_COLOURS = ("#6a4c93", "#2a9d8f", "#8d6e63", "#546e7a")
 NO_VALUE_COLOUR = "#c8c8c8"
 
-# How each series of a trend chart is drawn: the unit stands out, references recede.
-SERIES_ROLES = ("kommune", "vergleichstyp", "land")
+# How each series of a trend chart is drawn: the unit stands out, references recede. `bezug` is the reference
+# the user chose (Regierungsbezirk, unit type or peer group), `land` is NRW.
+SERIES_ROLES = ("kommune", "bezug", "land")
 SERIES_STYLES: dict[str, dict[str, Any]] = {
     "kommune": {"color": "#1f5f8b", "width": 3, "dash": "solid"},
-    "vergleichstyp": {"color": "#d08c2c", "width": 2, "dash": "dash"},
+    "bezug": {"color": "#d08c2c", "width": 2, "dash": "dash"},
     "land": {"color": "#546e7a", "width": 2, "dash": "dot"},
+}
+# Markers of the unit's quarters by their comparison with the chosen reference: shape and colour together.
+COMPARISON_MARKERS: dict[str | None, str] = {
+    formatting.FAVOURABLE: "diamond",
+    formatting.UNFAVOURABLE: "x",
+    formatting.NEUTRAL: "circle",
+    None: "circle",
 }
 BAND_FILL = "rgba(31, 95, 139, 0.15)"
 REFERENCE_BAND_FILL = "#66bb6a"
@@ -330,13 +338,16 @@ def build_kpi_trend_figure(
     axis_title: str,
     reference_band: tuple[float, float] | None = None,
     show_linear_pace: bool = False,
+    comparison_label: str = "Vergleich",
 ) -> go.Figure:
     """A KPI over quarters for a unit against its references.
 
     `series` has one row per series and quarter with `quartal, rolle, bezeichnung, wert` and optionally
-    `ki95_unten, ki95_oben`; `rolle` is `kommune`, `vergleichstyp` or `land`. The unit's 95 % interval is a
-    shaded band; `reference_band` shades a recommended corridor; `show_linear_pace` adds the even spending
-    pace (quarter ÷ 4) of the budget year.
+    `ki95_unten, ki95_oben`; `rolle` is `kommune`, `bezug` or `land`. The unit's 95 % interval is a shaded
+    band. Where the unit's rows carry `bewertung_95` (and `bewertung_998`, `signifikanz`) from
+    `kpi_vergleiche`, each of its markers shows the comparison with the chosen reference by shape and colour
+    (larger at 99.8 %), and the hover names it after `comparison_label`. `reference_band` shades a
+    recommended corridor; `show_linear_pace` adds the even spending pace (quarter ÷ 4) of the budget year.
     """
     quarters = sorted(series["quartal"].unique())
     labels = {quarter: formatting.format_quarter_short(quarter) for quarter in quarters}
@@ -361,15 +372,24 @@ def build_kpi_trend_figure(
         if rows.empty:
             continue
         style = SERIES_STYLES[role]
+        marker: dict[str, Any] = {"size": 7 if role == "kommune" else 5}
+        hover = _hover_columns(rows, einheit)
+        template = "<b>%{fullData.name}</b><br>%{x}: %{customdata[0]}"
+        if role == "kommune":
+            template += "<br>95-%-Intervall: %{customdata[1]}"
+            if "bewertung_95" in rows.columns:
+                marker, comparisons = _comparison_markers(rows, style["color"])
+                hover = np.column_stack([hover, comparisons]) if len(rows) else hover
+                template += f"<br>{comparison_label}: %{{customdata[2]}}"
         figure.add_scatter(
             x=rows["quartal"].map(labels),
             y=rows["wert"],
             mode="lines+markers",
             name=str(rows["bezeichnung"].iloc[0]),
             line={"color": style["color"], "width": style["width"], "dash": style["dash"]},
-            marker={"size": 7 if role == "kommune" else 5},
-            customdata=_hover_columns(rows, einheit),
-            hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{customdata[0]}<extra></extra>",
+            marker=marker,
+            customdata=hover,
+            hovertemplate=template + "<extra></extra>",
             legendrank=SERIES_ROLES.index(role),
         )
 
@@ -382,6 +402,30 @@ def build_kpi_trend_figure(
     figure.update_yaxes(title=axis_title, rangemode="tozero", **_value_axis(einheit))
     figure.update_layout(showlegend=True)  # also for a single series, so its name is always shown
     return _apply_german_layout(figure, height=340)
+
+
+def _comparison_markers(rows: pd.DataFrame, line_colour: str) -> tuple[dict[str, Any], list[str]]:
+    """Marker settings of the unit's points by their comparison result, and the result in words per point."""
+    strong = [formatting.is_strong_difference(value) for value in _column(rows, "bewertung_998")]
+    tones = [formatting.comparison_tone(value) for value in rows["bewertung_95"]]
+    texts = [
+        formatting.format_comparison(b95, b998, sig)
+        for b95, b998, sig in zip(
+            rows["bewertung_95"], _column(rows, "bewertung_998"), _column(rows, "signifikanz"), strict=True
+        )
+    ]
+    marker = {
+        "size": [13 if is_strong else 9 for is_strong in strong],
+        "symbol": [COMPARISON_MARKERS[tone] for tone in tones],
+        "color": [line_colour if tone is None else formatting.TONE_COLOURS[tone] for tone in tones],
+        "line": {"color": "white", "width": 1},
+    }
+    return marker, texts
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column of the frame, or a column of missing values when it has none."""
+    return frame[name] if name in frame.columns else pd.Series([None] * len(frame), index=frame.index)
 
 
 def _add_interval_band(
@@ -455,3 +499,157 @@ def build_breakdown_figure(breakdown: pd.DataFrame, *, einheit: str | None, axis
     )
     figure.update_xaxes(title=axis_title, rangemode="tozero", **_value_axis(einheit))
     return _apply_german_layout(figure, height=max(220, len(categories) * (22 * len(roles) + 16) + 110))
+
+
+# --- funnel plots -------------------------------------------------------------------------------------------
+
+# Two-sided standard normal quantiles of the two significance levels (dbt macro z_value).
+Z_95 = 1.959963984540054
+Z_998 = 3.090232306167813
+FUNNEL_POINTS = 200
+FUNNEL_UNIT_COLOUR = "#8fa3b0"
+FUNNEL_SELECTED_COLOUR = "#1f5f8b"
+FUNNEL_LIMIT_COLOURS = {"95": "#d08c2c", "998": "#b34700"}
+
+
+def funnel_limits(
+    nrw_wert: float, tau2: float, nenner: Sequence[float] | np.ndarray, *, wertart: str, faktor: float
+) -> pd.DataFrame:
+    """Funnel-plot control limits around the NRW value θ0 for the given denominators n, exactly as dbt's
+    `kpi_trichter` macro computes them for each unit (Spiegelhalter 2005, additive overdispersion):
+
+    - standard error under θ0: shares (in percent) √(θ0 (100 − θ0) / n), rates √(θ0 · faktor / n);
+    - limits θ0 ± z · √(se² + τ²) with z = 1.96 (95 %) and 3.09 (99.8 %).
+
+    Returns `nenner, standardfehler, grenze95_unten, grenze95_oben, grenze998_unten, grenze998_oben`, unclipped
+    (a share's limit may pass 0 or 100 % for small n; the figure clips what it draws).
+    """
+    n = np.asarray(nenner, dtype=float)
+    theta = float(nrw_wert)
+    # Binomial variance of a percentage, or Poisson variance of a rate scaled by its factor.
+    variance_numerator = theta * (100.0 - theta) if wertart == "anteil" else theta * float(faktor)
+    standard_error = np.sqrt(variance_numerator / n)
+    spread = np.sqrt(standard_error**2 + float(tau2))
+    return pd.DataFrame(
+        {
+            "nenner": n,
+            "standardfehler": standard_error,
+            "grenze95_unten": theta - Z_95 * spread,
+            "grenze95_oben": theta + Z_95 * spread,
+            "grenze998_unten": theta - Z_998 * spread,
+            "grenze998_oben": theta + Z_998 * spread,
+        }
+    )
+
+
+def build_funnel_figure(
+    funnel: pd.DataFrame,
+    *,
+    einheit: str | None,
+    wertart: str,
+    faktor: float,
+    axis_title: str,
+    denominator_title: str,
+    selected_ags: str | None = None,
+    name_units: bool = False,
+) -> go.Figure:
+    """A funnel plot of one KPI and quarter: every unit as a point over its denominator, the NRW value as a
+    line and the 95 % and 99.8 % control limits as curves (from `funnel_limits`, with the overdispersion τ²
+    of the quarter). The selected unit is highlighted and labelled. Other units carry their name (in the
+    hover) only with `name_units` (the ministry); otherwise they are anonymous points without hover, so the
+    chart is no league table.
+
+    `funnel` needs `ags, name, wert, nenner, nrw_wert, tau2` and optionally `lage_95, lage_998`.
+    """
+    figure = go.Figure()
+    points = funnel.dropna(subset=["wert", "nenner"])
+    if points.empty:
+        return _apply_german_layout(figure, height=420)
+    nrw_wert = float(points["nrw_wert"].iloc[0])
+    tau2 = float(points["tau2"].fillna(0).iloc[0])
+    smallest, largest = float(points["nenner"].min()), float(points["nenner"].max())
+    grid = np.geomspace(max(smallest * 0.8, 1e-9), largest * 1.15, FUNNEL_POINTS)
+    limits = funnel_limits(nrw_wert, tau2, grid, wertart=wertart, faktor=faktor)
+    upper_clip = 100.0 if wertart == "anteil" else np.inf
+
+    for level, label, dash in (("998", "99,8-%-Grenzen", "dash"), ("95", "95-%-Grenzen", "dot")):
+        for side in ("unten", "oben"):
+            figure.add_scatter(
+                x=limits["nenner"],
+                y=limits[f"grenze{level}_{side}"].clip(lower=0.0, upper=upper_clip),
+                mode="lines",
+                line={"color": FUNNEL_LIMIT_COLOURS[level], "dash": dash, "width": 1.5},
+                name=label,
+                legendgroup=level,
+                showlegend=side == "oben",
+                hoverinfo="skip",
+            )
+    figure.add_scatter(
+        x=[grid[0], grid[-1]],
+        y=[nrw_wert, nrw_wert],
+        mode="lines",
+        line={"color": "#263238", "width": 1.5},
+        name=f"NRW: {formatting.format_value(nrw_wert, einheit)}",
+        hoverinfo="skip",
+    )
+
+    others = points[points["ags"] != selected_ags]
+    other_trace: dict[str, Any] = {"hoverinfo": "skip"}
+    if name_units:
+        other_trace = {
+            "customdata": _funnel_hover(others, einheit),
+            "hovertemplate": (
+                "<b>%{customdata[0]}</b><br>Wert: %{customdata[1]}<br>Nenner: %{customdata[2]}"
+                "<br>%{customdata[3]}<extra></extra>"
+            ),
+        }
+    figure.add_scatter(
+        x=others["nenner"],
+        y=others["wert"],
+        mode="markers",
+        marker={"color": FUNNEL_UNIT_COLOUR, "size": 8, "line": {"color": "white", "width": 0.5}},
+        name="Kommunen" if name_units else "andere Kommunen",
+        **other_trace,
+    )
+    selected = points[points["ags"] == selected_ags]
+    if not selected.empty:
+        figure.add_scatter(
+            x=selected["nenner"],
+            y=selected["wert"],
+            mode="markers+text",
+            marker={
+                "color": FUNNEL_SELECTED_COLOUR,
+                "size": 14,
+                "symbol": "diamond",
+                "line": {"color": "white", "width": 1.5},
+            },
+            text=selected["name"],
+            textposition="top center",
+            name=str(selected["name"].iloc[0]),
+            customdata=_funnel_hover(selected, einheit),
+            hovertemplate=(
+                "<b>%{customdata[0]}</b><br>Wert: %{customdata[1]}<br>Nenner: %{customdata[2]}"
+                "<br>%{customdata[3]}<extra></extra>"
+            ),
+        )
+    figure.update_xaxes(title=denominator_title, exponentformat="none", separatethousands=True)
+    figure.update_yaxes(title=axis_title, rangemode="tozero", **_value_axis(einheit))
+    return _apply_german_layout(figure, height=460)
+
+
+def _funnel_hover(rows: pd.DataFrame, einheit: str | None) -> np.ndarray:
+    """Per point: name, formatted value, formatted denominator and its position against the limits."""
+    if rows.empty:
+        return np.empty((0, 4), dtype=object)
+    positions = [
+        formatting.format_funnel_position(lage_95, lage_998)
+        for lage_95, lage_998 in zip(_column(rows, "lage_95"), _column(rows, "lage_998"), strict=True)
+    ]
+    return np.column_stack(
+        [
+            rows["name"].astype(str),
+            [formatting.format_value(value, einheit) for value in rows["wert"]],
+            [formatting.format_number(value) for value in rows["nenner"]],
+            positions,
+        ]
+    )

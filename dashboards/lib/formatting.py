@@ -192,6 +192,22 @@ _BREAKDOWN_DIMENSION_LABELS = {
     "abschnitt": "Abschnitt",
     "datei": "Datei",
 }
+# What each breakdown dimension of the catalogue (`kpi_katalog.aufschluesselungen`) splits a KPI by.
+_BREAKDOWN_DIMENSION_NAMES = {
+    "baustein": "Baustein",
+    "stelle": "Stelle des Regelsystems",
+    "ereignis": "Art des Meilensteins",
+    "verfahren": "Verfahren",
+    "institution": "Institution",
+    "handlungsfeld": "Handlungsfeld",
+    "quelle": "Quelle",
+    "uebergang": "Übergangsart (von → nach)",
+    "meilenstein": "Meilenstein der Umsetzung",
+    "kennzahl": "Teilkennzahl",
+    "abschnitt": "Abschnitt",
+    "datei": "Datei",
+    "feld": "Feld",
+}
 # Sub-measures named by `kennzahl:<code>` breakdowns.
 _MEASURE_LABELS = {"ausfuellgrad": "Ausfüllgrad optionaler Felder"}
 # Optional contract fields whose fill rate K26 reports (`feld:<file>.<column>`).
@@ -223,6 +239,11 @@ def _readable_code(code: str) -> str:
 
 def format_rechtskreis(code: str) -> str:
     return RECHTSKREIS_SHORT_LABELS.get(code, _readable_code(code))
+
+
+def format_breakdown_dimension(dimension: str) -> str:
+    """A breakdown dimension of the catalogue: `uebergang` → `Übergangsart (von → nach)`."""
+    return _BREAKDOWN_DIMENSION_NAMES.get(dimension, _readable_code(dimension))
 
 
 def format_breakdown(aufschluesselung: str) -> str:
@@ -369,3 +390,158 @@ def polarity_colour_scale(polaritaet: str | None) -> str:
 
 def format_polarity(polaritaet: str | None) -> str:
     return POLARITY_LABELS.get(polaritaet or "", POLARITY_LABELS["neutral"])
+
+
+# --- statistical confidentiality ----------------------------------------------------------------------------
+
+HIDDEN_STATUSES = ("anzahl_unter_5", "fallzahl_unter_10", "sekundaer")
+"""`kpi_werte.geheimhaltung` of a cell whose value the published layer keeps secret."""
+ADJUSTED_STATUS = "bereinigt"
+"""A reference area recomputed in the published layer without the hidden cells of its units."""
+ADJUSTED_MARK = "¹"
+"""Footnote mark after the value of a reference area that is `bereinigt`."""
+
+SUPPRESSION_LEGEND = {
+    "<5": "eine Anzahl von 1 bis 4",
+    "k. A. (Anzahl <5)": "der Wert beruht auf einer Anzahl von 1 bis 4 und wird nicht gezeigt",
+    "k. A. (unter 10 Fällen)": (
+        "ein Anteil oder Median über weniger als 10 Fälle; Wert und Intervall werden nicht gezeigt"
+    ),
+    "·": (
+        "gesperrt (sekundäre Geheimhaltung): verborgen, damit sich ein anderer verborgener Wert nicht aus "
+        "Summen oder Differenzen zurückrechnen lässt"
+    ),
+}
+SUPPRESSION_STATUS_LABELS = {
+    "offen": "offen",
+    "anzahl_unter_5": "Anzahl unter 5",
+    "fallzahl_unter_10": "unter 10 Fällen",
+    "sekundaer": "sekundär gesperrt",
+    "bereinigt": "bereinigt",
+}
+
+
+def is_hidden(geheimhaltung: Any) -> bool:
+    """Whether the published layer keeps the cell's value secret."""
+    return not is_missing(geheimhaltung) and str(geheimhaltung) in HIDDEN_STATUSES
+
+
+def format_suppressed(geheimhaltung: Any, count_column: Any = "wert") -> str:
+    """What a hidden cell shows instead of its value: `<5` for a count of 1–4 (`k. A. (Anzahl <5)` when the
+    count is the numerator behind a rate or median), `k. A. (unter 10 Fällen)` for a share or median over fewer
+    than 10 cases, `·` for a secondary suppression; `–` for anything else.
+
+    `count_column` is the catalogue's `geheimhaltung_anzahl` (`wert`, `zaehler`, `zaehler|nenner`)."""
+    status = "" if is_missing(geheimhaltung) else str(geheimhaltung)
+    if status == "anzahl_unter_5":
+        return "<5" if is_missing(count_column) or str(count_column) == "wert" else "k. A. (Anzahl <5)"
+    if status == "fallzahl_unter_10":
+        return "k. A. (unter 10 Fällen)"
+    if status == "sekundaer":
+        return "·"
+    return MISSING
+
+
+def format_cell_value(value: Any, einheit: str | None, geheimhaltung: Any, count_column: Any = "wert") -> str:
+    """A KPI value as a table shows it: the number where there is one (the ministry sees hidden cells with
+    their values), else the mark of its confidentiality status, else `–`."""
+    if not is_missing(value):
+        return format_value(value, einheit)
+    return format_suppressed(geheimhaltung, count_column) if is_hidden(geheimhaltung) else MISSING
+
+
+def format_published_as(geheimhaltung: Any, count_column: Any = "wert") -> str:
+    """For the ministry: how the published layer shows a cell (`veröffentlicht als <5`), empty if unchanged."""
+    if is_hidden(geheimhaltung):
+        return f"veröffentlicht als {format_suppressed(geheimhaltung, count_column)}"
+    return ""
+
+
+# --- comparisons and trends ---------------------------------------------------------------------------------
+
+FAVOURABLE = "günstig"
+UNFAVOURABLE = "ungünstig"
+NEUTRAL = "neutral"
+# Colour-blind safe (Okabe–Ito bluish green and vermillion, darkened for text contrast on white), always
+# together with a symbol and a word, never colour alone.
+TONE_COLOURS = {FAVOURABLE: "#00785a", UNFAVOURABLE: "#b34700", NEUTRAL: "#5f6b73"}
+TONE_BACKGROUNDS = {FAVOURABLE: "#e0f2ec", UNFAVOURABLE: "#fbe9df", NEUTRAL: "#eef1f3"}
+
+_COMPARISON_TONES = {
+    "besser": FAVOURABLE,
+    "schlechter": UNFAVOURABLE,
+    "ähnlich": NEUTRAL,
+    "höher": NEUTRAL,
+    "niedriger": NEUTRAL,
+}
+_COMPARISON_SYMBOLS = {"besser": "✓", "schlechter": "✗", "ähnlich": "≈", "höher": "↑", "niedriger": "↓"}
+_DIFFERENT = frozenset({"besser", "schlechter", "höher", "niedriger"})
+FULL_COUNT_SIGNIFICANCE = "ohne Intervall (Vollerhebung)"
+
+_TREND_SYMBOLS = {"steigend": "↗", "fallend": "↘", "kein signifikanter Trend": "→"}
+
+
+def comparison_tone(bewertung: Any) -> str | None:
+    """`günstig`, `ungünstig` or `neutral` for a result of `kpi_vergleiche`; None when there is none."""
+    return None if is_missing(bewertung) else _COMPARISON_TONES.get(str(bewertung), NEUTRAL)
+
+
+def is_strong_difference(bewertung_998: Any) -> bool:
+    """Whether the unit differs from the reference at the stricter 99.8 % level, too."""
+    return not is_missing(bewertung_998) and str(bewertung_998) in _DIFFERENT
+
+
+def format_comparison(bewertung_95: Any, bewertung_998: Any = None, signifikanz: Any = None) -> str:
+    """A comparison with a reference in words and a symbol: `✓ besser (95 %)`, `✓✓ besser (99,8 %)`,
+    `≈ ähnlich`, `↑ höher (Vollerhebung)`; `–` when the unit or the reference has no value."""
+    if is_missing(bewertung_95):
+        return MISSING
+    result = str(bewertung_95)
+    symbol = _COMPARISON_SYMBOLS.get(result, "")
+    if result not in _DIFFERENT:
+        return f"{symbol} {result}".strip()
+    if not is_missing(signifikanz) and str(signifikanz) == FULL_COUNT_SIGNIFICANCE:
+        return f"{symbol} {result} (Vollerhebung)"
+    if is_strong_difference(bewertung_998):
+        return f"{symbol * 2} {result} (99,8 %)"
+    return f"{symbol} {result} (95 %)"
+
+
+def trend_tone(trendbewertung: Any, trend: Any = None) -> str | None:
+    """Tone of a trend: `günstig`/`ungünstig` by polarity, `neutral` for neutral KPIs and for no trend."""
+    if is_missing(trend) and is_missing(trendbewertung):
+        return None
+    if is_missing(trendbewertung):
+        return NEUTRAL
+    return str(trendbewertung) if str(trendbewertung) in TONE_COLOURS else NEUTRAL
+
+
+def format_trend(trend: Any, trendbewertung: Any = None) -> str:
+    """A trend over the last 5 quarters: `↗ steigend (günstig)`, `↘ fallend (ungünstig)`, `↗ steigend` for
+    neutral KPIs, `→ kein signifikanter Trend`; `–` without a test (fewer than 5 quarters with a value)."""
+    if is_missing(trend):
+        return MISSING
+    text = f"{_TREND_SYMBOLS.get(str(trend), '')} {trend}".strip()
+    if not is_missing(trendbewertung) and str(trendbewertung) in (FAVOURABLE, UNFAVOURABLE):
+        text += f" ({trendbewertung})"
+    return text
+
+
+def tone_css(tone: str | None) -> str:
+    """CSS for a table cell of the given tone (text colour and a light background); empty for none."""
+    if tone is None:
+        return ""
+    weight = "font-weight: 600; " if tone != NEUTRAL else ""
+    return f"{weight}color: {TONE_COLOURS[tone]}; background-color: {TONE_BACKGROUNDS[tone]}"
+
+
+def format_funnel_position(lage_95: Any, lage_998: Any = None) -> str:
+    """Where a unit lies in a funnel plot: `oberhalb der 99,8-%-Grenzen`, `unterhalb der 95-%-Grenzen (innerhalb
+    der 99,8-%-Grenzen)`, `innerhalb der 95-%-Grenzen`; `–` without a position."""
+    if is_missing(lage_95):
+        return MISSING
+    if not is_missing(lage_998) and lage_998 != "innerhalb":
+        return f"{lage_998} der 99,8-%-Grenzen"
+    if lage_95 != "innerhalb":
+        return f"{lage_95} der 95-%-Grenzen (innerhalb der 99,8-%-Grenzen)"
+    return "innerhalb der 95-%-Grenzen"

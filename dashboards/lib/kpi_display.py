@@ -42,3 +42,24 @@ def linear_pace(quartal: str) -> float:
 def breakdown_dimension(aufschluesselung: str) -> str:
     """`baustein:2` → `baustein`; `''` (the total) → `''`."""
     return aufschluesselung.partition(":")[0]
+
+
+# KPIs with a random model whose unit values can be judged in a funnel plot around the NRW value (the same
+# rule as dbt's kpi_trichter macro): shares with a Wilson and rates with a Poisson interval.
+FUNNEL_VALUE_KINDS = frozenset({"anteil", "rate"})
+FUNNEL_METHODS = frozenset({"wilson", "poisson"})
+PER_POPULATION_FACTOR = 100_000
+
+
+def has_funnel(wertart: object, methode: object) -> bool:
+    """Whether a KPI of this kind of value and interval method gets funnel-plot limits."""
+    return wertart in FUNNEL_VALUE_KINDS and methode in FUNNEL_METHODS
+
+
+def funnel_denominator_title(wertart: object, faktor: object) -> str:
+    """The x axis of a funnel plot: what the denominator of the KPI counts."""
+    if wertart == "rate" and faktor == PER_POPULATION_FACTOR:
+        return "Einwohnerinnen und Einwohner des Zuständigkeitsgebiets (Nenner)"
+    if wertart == "rate":
+        return "Bezugsgröße (Nenner, z. B. aktive Fälle)"
+    return "Fallzahl (Nenner)"

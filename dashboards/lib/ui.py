@@ -8,8 +8,8 @@ from typing import TypeVar
 import duckdb
 import streamlit as st
 
-from dashboards.lib import formatting, warehouse
-from dashboards.lib.views import MetricTile
+from dashboards.lib import formatting, roles, warehouse
+from dashboards.lib.views import MetricTile, StyledTable
 
 Option = TypeVar("Option", bound=str)
 
@@ -17,7 +17,7 @@ SOURCE_NOTE = (
     "Datenquellen: Einwohnerzahlen (31.12.2024, Basis Zensus 2022) und Flächen: © Statistisches Bundesamt "
     "(Destatis), Gemeindeverzeichnis GV100AD, 2025; Vervielfältigung und Verbreitung mit Quellenangabe "
     "gestattet. Fall-, Personal- und Finanzdaten: Quartalslieferungen der KIM-Kommunen. Kleine Fallzahlen "
-    "werden aus Datenschutzgründen nicht ausgewiesen (–)."
+    "werden aus Datenschutzgründen nicht ausgewiesen (<5, k. A., ·; siehe Seite Methodik)."
 )
 
 
@@ -102,6 +102,40 @@ def render_data_status() -> None:
         st.sidebar.caption("Noch kein Datenstand veröffentlicht.")
     else:
         st.sidebar.caption(f"Datenstand: {formatting.format_timestamp(snapshot.published_at)}")
+
+
+def render_role() -> roles.Role:
+    """The role of this dashboard process in the sidebar, in German; a warning on the page if `KIM_ROLLE`
+    holds an unknown value (the less privileged role applies then)."""
+    setting = roles.current_role()
+    st.sidebar.markdown(f"Rolle: **{setting.role.label}**", help=setting.role.description)
+    if setting.role.sees_unsuppressed:
+        st.sidebar.caption("Werte ohne statistische Geheimhaltung – nur für den Dienstgebrauch.")
+    if setting.problem:
+        st.warning(setting.problem, icon=":material/warning:")
+    return setting.role
+
+
+def current_role() -> roles.Role:
+    """The role in force (pages ask here; `render_role` has already reported an unknown value)."""
+    return roles.current_role().role
+
+
+def render_styled_table(styled: StyledTable) -> None:
+    """A German table whose cells are coloured by `styled.css` (text remains the carrier of meaning)."""
+    st.table(styled.table.style.apply(lambda _: styled.css, axis=None), hide_index=True)
+
+
+def render_suppression_legend(*, adjusted: bool) -> None:
+    """The marks of statistical confidentiality, and the footnote on adjusted reference areas."""
+    marks = "; ".join(f"**{mark}**: {meaning}" for mark, meaning in formatting.SUPPRESSION_LEGEND.items())
+    st.caption(f"Geheimhaltung: {marks}.")
+    if adjusted:
+        st.caption(
+            f"{formatting.ADJUSTED_MARK} bereinigt: Das Vergleichsgebiet ist nur aus den veröffentlichten Werten "
+            "seiner Kommunen berechnet, damit sich kein verborgener Wert als Differenz zurückrechnen lässt; "
+            "es kann deshalb vom vollständigen Wert abweichen."
+        )
 
 
 def render_source_footer() -> None:

@@ -1,4 +1,5 @@
-"""Read-only access to the published warehouse snapshot (`$KIM_WAREHOUSE_DIR/kim.duckdb`).
+"""Read-only access to the published warehouse snapshot of the process's role (`$KIM_WAREHOUSE_DIR/kim.duckdb`,
+or `kim_ministerium.duckdb` for `KIM_ROLLE=ministerium`, see `roles`).
 
 The pipeline publishes a new snapshot by atomic rename. The dashboards therefore never hold a connection: each
 query opens the file read-only, reads, and closes, so no reader ever blocks a publish. Results are cached per
@@ -18,6 +19,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from dashboards.lib import roles
 from pipelines.config import get_settings
 
 MARTS_SCHEMA = "marts"
@@ -60,8 +62,9 @@ class WarehouseMissingError(RuntimeError):
 
 
 def published_path() -> Path:
-    """Where the pipeline publishes the snapshot (from `KIM_WAREHOUSE_DIR`, read on every call)."""
-    return get_settings().published_db
+    """Where the pipeline publishes the snapshot this process's role reads (from `KIM_WAREHOUSE_DIR` and
+    `KIM_ROLLE`, read on every call)."""
+    return roles.snapshot_path(get_settings(), roles.current_role().role)
 
 
 def current_snapshot() -> PublishedSnapshot | None:

@@ -58,6 +58,10 @@ class KimPaths(dg.ConfigurableResource):
     def published_db(self) -> Path:
         return Path(self.warehouse_dir) / "kim.duckdb"
 
+    @property
+    def ministry_db(self) -> Path:
+        return Path(self.warehouse_dir) / "kim_ministerium.duckdb"
+
 
 def build_resources(*, keep_step_outputs: bool = True) -> dict[str, object]:
     settings = get_settings()

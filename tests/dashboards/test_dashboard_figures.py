@@ -160,7 +160,7 @@ SERIES_ROWS = [
     ("2025-Q2", "kommune", "Kleve", 35.0, 30.0, 40.0),
     ("2025-Q3", "kommune", "Kleve", 36.0, np.nan, np.nan),
     ("2025-Q4", "kommune", "Kleve", 38.0, 33.0, 43.0),
-    *[(quarter, "vergleichstyp", "Kreise", 40.0 + i, np.nan, np.nan) for i, quarter in enumerate(
+    *[(quarter, "bezug", "Kreise", 40.0 + i, np.nan, np.nan) for i, quarter in enumerate(
         ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"])],
     *[(quarter, "land", "NRW", 42.0 + i, np.nan, np.nan) for i, quarter in enumerate(
         ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"])],
@@ -260,3 +260,141 @@ def test_breakdown_groups_unit_and_reference_bars_per_category():
     assert list(unit.text) == ["80,0 %", "95,5 %", ""]
     assert np.isnan(unit.x[2])
     assert list(figure.layout.yaxis.categoryarray) == list(reversed(labels))
+
+
+def test_trend_marks_each_quarter_of_the_unit_by_its_comparison_with_the_reference():
+    series = _series()
+    unit = series["rolle"] == "kommune"
+    series.loc[unit, "bewertung_95"] = ["besser", "ähnlich", "schlechter", None]
+    series.loc[unit, "bewertung_998"] = ["besser", "ähnlich", "ähnlich", None]
+    series.loc[unit, "signifikanz"] = ["99,8 %", "nicht signifikant", "95 %", None]
+
+    figure = figures.build_kpi_trend_figure(
+        series, einheit="%", axis_title="%", comparison_label="Vergleich mit NRW"
+    )
+    kleve = next(trace for trace in figure.data if trace.name == "Kleve")
+
+    assert list(kleve.marker.symbol) == ["diamond", "circle", "x", "circle"]
+    assert list(kleve.marker.color) == [
+        formatting.TONE_COLOURS["günstig"],
+        formatting.TONE_COLOURS["neutral"],
+        formatting.TONE_COLOURS["ungünstig"],
+        figures.SERIES_STYLES["kommune"]["color"],
+    ]
+    assert kleve.marker.size[0] > kleve.marker.size[2]  # a difference at 99.8 % stands out
+    assert [row[2] for row in kleve.customdata] == [
+        "✓✓ besser (99,8 %)",
+        "≈ ähnlich",
+        "✗ schlechter (95 %)",
+        "–",
+    ]
+    assert [row[1] for row in kleve.customdata][:2] == ["28,0–34,0 %", "30,0–40,0 %"]
+    assert "Vergleich mit NRW: %{customdata[2]}" in kleve.hovertemplate
+    references = [trace for trace in figure.data if trace.name in ("NRW", "Kreise")]
+    assert all(not isinstance(trace.marker.symbol, tuple) for trace in references)
+
+
+# --- funnel plots -------------------------------------------------------------------------------------------
+
+
+def test_funnel_limits_follow_the_standard_error_of_a_share_and_widen_by_tau2():
+    limits = figures.funnel_limits(50.0, 0.0, [25, 100], wertart="anteil", faktor=100)
+
+    # se = √(50 · 50 / n): 10 percentage points for 25 cases, 5 for 100.
+    assert limits["standardfehler"].tolist() == pytest.approx([10.0, 5.0])
+    assert limits["grenze95_oben"].tolist() == pytest.approx([50 + 1.959964 * 10, 50 + 1.959964 * 5])
+    assert limits["grenze998_unten"].tolist() == pytest.approx([50 - 3.090232 * 10, 50 - 3.090232 * 5])
+
+    widened = figures.funnel_limits(50.0, 75.0, [25, 100], wertart="anteil", faktor=100)
+    # √(se² + τ²): √(100 + 75) and √(25 + 75) = 10.
+    assert widened["grenze95_oben"].tolist() == pytest.approx([50 + 1.959964 * 175**0.5, 50 + 1.959964 * 10])
+
+
+def test_funnel_limits_of_a_rate_use_its_factor():
+    # 3 new cases per 100,000 in a unit of 300,000: se = √(3 · 100000 / 300000) = 1.
+    limits = figures.funnel_limits(3.0, 0.0, [300_000], wertart="rate", faktor=100_000)
+    assert limits["standardfehler"].tolist() == pytest.approx([1.0])
+    assert limits["grenze95_unten"].tolist() == pytest.approx([3 - 1.959964])
+
+
+@pytest.fixture
+def funnel() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "ags": ["05111", "05112", "05154", "05158"],
+            "name": ["Düsseldorf, Stadt", "Duisburg, Stadt", "Kleve", "Mettmann"],
+            "wert": [60.0, 20.0, 52.0, 48.0],
+            "nenner": [10.0, 40.0, 25.0, 100.0],
+            "nrw_wert": [50.0] * 4,
+            "tau2": [0.0] * 4,
+            "lage_95": ["innerhalb", "unterhalb", "innerhalb", "innerhalb"],
+            "lage_998": ["innerhalb", "unterhalb", "innerhalb", "innerhalb"],
+        }
+    )
+
+
+def test_funnel_draws_limits_nrw_line_and_highlights_the_selected_unit(funnel):
+    figure = figures.build_funnel_figure(
+        funnel,
+        einheit="%",
+        wertart="anteil",
+        faktor=100,
+        axis_title="Zielerreichung (%)",
+        denominator_title="Fallzahl (Nenner)",
+        selected_ags="05154",
+    )
+    names = [trace.name for trace in figure.data]
+    assert names.count("95-%-Grenzen") == names.count("99,8-%-Grenzen") == 2
+    assert "NRW: 50,0 %" in names
+    limit = next(trace for trace in figure.data if trace.name == "99,8-%-Grenzen")
+    assert limit.x[0] < 10 and limit.x[-1] > 100  # the curves span every unit
+    assert min(limit.y) >= 0.0  # a share's limit is clipped at 0 %
+    # Between the units, the drawn curve is the pure function's limit.
+    expected = figures.funnel_limits(50.0, 0.0, [limit.x[50]], wertart="anteil", faktor=100)
+    assert limit.y[50] == pytest.approx(max(0.0, expected["grenze998_unten"].iloc[0]))
+
+    selected = next(trace for trace in figure.data if trace.name == "Kleve")
+    assert list(selected.x) == [25.0] and list(selected.y) == [52.0] and list(selected.text) == ["Kleve"]
+    assert selected.customdata[0][3] == "innerhalb der 95-%-Grenzen"
+    others = next(trace for trace in figure.data if trace.name == "andere Kommunen")
+    assert sorted(others.x) == [10.0, 40.0, 100.0]
+    assert figure.layout.xaxis.title.text == "Fallzahl (Nenner)"
+    assert figure.layout.yaxis.ticksuffix == " %"
+
+
+def test_funnel_names_other_units_only_when_asked(funnel):
+    anonymous = figures.build_funnel_figure(
+        funnel,
+        einheit="%",
+        wertart="anteil",
+        faktor=100,
+        axis_title="",
+        denominator_title="",
+        selected_ags="05154",
+    )
+    spec = anonymous.to_json()
+    assert "Kleve" in spec
+    assert not [name for name in ("Düsseldorf, Stadt", "Duisburg, Stadt", "Mettmann") if name in spec]
+    others = next(trace for trace in anonymous.data if trace.name == "andere Kommunen")
+    assert others.hoverinfo == "skip"
+
+    named = figures.build_funnel_figure(
+        funnel,
+        einheit="%",
+        wertart="anteil",
+        faktor=100,
+        axis_title="",
+        denominator_title="",
+        name_units=True,
+    )
+    units = next(trace for trace in named.data if trace.name == "Kommunen")
+    assert [row[0] for row in units.customdata] == funnel["name"].tolist()
+    assert units.customdata[1][3] == "unterhalb der 99,8-%-Grenzen"
+
+
+def test_funnel_without_points_is_an_empty_figure():
+    empty = pd.DataFrame(columns=["ags", "name", "wert", "nenner", "nrw_wert", "tau2"])
+    figure = figures.build_funnel_figure(
+        empty, einheit="%", wertart="anteil", faktor=100, axis_title="", denominator_title=""
+    )
+    assert not figure.data

@@ -145,3 +145,110 @@ def test_polarity_decides_the_colour_of_a_change():
     assert (
         formatting.polarity_colour_scale("niedrig_gut") == formatting.polarity_colour_scale("hoch_gut") + "_r"
     )
+
+
+# --- statistical confidentiality ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("geheimhaltung", "count_column", "expected"),
+    [
+        ("anzahl_unter_5", "wert", "<5"),
+        ("anzahl_unter_5", None, "<5"),
+        ("anzahl_unter_5", "zaehler", "k. A. (Anzahl <5)"),
+        ("anzahl_unter_5", "zaehler|nenner", "k. A. (Anzahl <5)"),
+        ("fallzahl_unter_10", "wert", "k. A. (unter 10 Fällen)"),
+        ("sekundaer", "wert", "·"),
+        ("offen", "wert", "–"),
+        ("bereinigt", "wert", "–"),
+        (None, "wert", "–"),
+    ],
+)
+def test_hidden_cells_show_the_mark_of_their_status(geheimhaltung, count_column, expected):
+    assert formatting.format_suppressed(geheimhaltung, count_column) == expected
+
+
+def test_every_suppression_mark_is_explained_in_the_legend():
+    marks = {
+        formatting.format_suppressed(status, column)
+        for status in formatting.HIDDEN_STATUSES
+        for column in ("wert", "zaehler")
+    }
+    assert marks == set(formatting.SUPPRESSION_LEGEND)
+
+
+def test_a_cell_shows_its_number_where_it_has_one_and_its_mark_where_it_is_hidden():
+    # The ministry's snapshot holds hidden cells with their values: the number is shown.
+    assert formatting.format_cell_value(3.0, "Fälle", "anzahl_unter_5") == "3 Fälle"
+    assert formatting.format_cell_value(None, "Fälle", "anzahl_unter_5") == "<5"
+    assert formatting.format_cell_value(np.nan, "%", "fallzahl_unter_10") == "k. A. (unter 10 Fällen)"
+    assert formatting.format_cell_value(None, "%", "offen") == "–"
+    assert (
+        formatting.format_published_as("anzahl_unter_5", "zaehler") == "veröffentlicht als k. A. (Anzahl <5)"
+    )
+    assert formatting.format_published_as("bereinigt") == ""
+    assert formatting.is_hidden("sekundaer") and not formatting.is_hidden("bereinigt")
+
+
+# --- comparisons and trends ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("b95", "b998", "signifikanz", "expected", "tone"),
+    [
+        ("besser", "ähnlich", "95 %", "✓ besser (95 %)", "günstig"),
+        ("besser", "besser", "99,8 %", "✓✓ besser (99,8 %)", "günstig"),
+        ("schlechter", "schlechter", "99,8 %", "✗✗ schlechter (99,8 %)", "ungünstig"),
+        ("schlechter", "ähnlich", "95 %", "✗ schlechter (95 %)", "ungünstig"),
+        ("ähnlich", "ähnlich", "nicht signifikant", "≈ ähnlich", "neutral"),
+        ("höher", "ähnlich", "95 %", "↑ höher (95 %)", "neutral"),
+        ("niedriger", "niedriger", "ohne Intervall (Vollerhebung)", "↓ niedriger (Vollerhebung)", "neutral"),
+        (None, None, None, "–", None),
+    ],
+)
+def test_comparisons_read_in_words_and_symbols_and_carry_a_tone(b95, b998, signifikanz, expected, tone):
+    assert formatting.format_comparison(b95, b998, signifikanz) == expected
+    assert formatting.comparison_tone(b95) == tone
+
+
+@pytest.mark.parametrize(
+    ("trend", "trendbewertung", "expected", "tone"),
+    [
+        ("steigend", "günstig", "↗ steigend (günstig)", "günstig"),
+        ("fallend", "ungünstig", "↘ fallend (ungünstig)", "ungünstig"),
+        ("steigend", "neutral", "↗ steigend", "neutral"),
+        ("kein signifikanter Trend", None, "→ kein signifikanter Trend", "neutral"),
+        (None, None, "–", None),
+    ],
+)
+def test_trends_read_with_arrow_word_and_assessment(trend, trendbewertung, expected, tone):
+    assert formatting.format_trend(trend, trendbewertung) == expected
+    assert formatting.trend_tone(trendbewertung, trend) == tone
+
+
+def test_tones_colour_text_and_background_and_plain_cells_stay_plain():
+    css = formatting.tone_css("günstig")
+    assert formatting.TONE_COLOURS["günstig"] in css and "background-color" in css and "font-weight" in css
+    assert "font-weight" not in formatting.tone_css("neutral")
+    assert formatting.tone_css(None) == ""
+    # Favourable and unfavourable differ in hue (bluish green vs. vermillion), not only in lightness.
+    assert formatting.TONE_COLOURS["günstig"] != formatting.TONE_COLOURS["ungünstig"]
+
+
+@pytest.mark.parametrize(
+    ("lage_95", "lage_998", "expected"),
+    [
+        ("innerhalb", "innerhalb", "innerhalb der 95-%-Grenzen"),
+        ("oberhalb", "innerhalb", "oberhalb der 95-%-Grenzen (innerhalb der 99,8-%-Grenzen)"),
+        ("unterhalb", "unterhalb", "unterhalb der 99,8-%-Grenzen"),
+        (None, None, "–"),
+    ],
+)
+def test_funnel_positions_name_the_level(lage_95, lage_998, expected):
+    assert formatting.format_funnel_position(lage_95, lage_998) == expected
+
+
+def test_breakdown_dimensions_of_the_catalogue_have_names():
+    assert formatting.format_breakdown_dimension("uebergang") == "Übergangsart (von → nach)"
+    assert formatting.format_breakdown_dimension("stelle") == "Stelle des Regelsystems"
+    assert formatting.format_breakdown_dimension("neues_merkmal") == "Neues Merkmal"

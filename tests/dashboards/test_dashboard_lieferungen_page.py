@@ -169,7 +169,10 @@ def test_a_corrected_quarter_offers_both_packages_and_explains_the_replaced_one(
     assert at.subheader[1].value == f"Paket {replaced[:12]}"
 
 
-def test_the_delivery_kpis_of_the_unit_and_of_all_units(published_warehouse):
+def test_the_delivery_kpis_of_the_unit_and_of_all_units(published_warehouse, monkeypatch):
+    # The ranking of all units is the ministry's (KPIS.md: no league table for unit leads); K25 and K26 count
+    # no persons, so both snapshots hold the same values.
+    monkeypatch.setenv("KIM_ROLLE", "ministerium")
     warehouse_dir = published_warehouse.warehouse_dir
     ags = read_marts(warehouse_dir, "select min(ags) as ags from marts.kommunen")["ags"].iloc[0]
     k25 = read_marts(
@@ -216,6 +219,17 @@ def test_the_delivery_kpis_of_the_unit_and_of_all_units(published_warehouse):
     comparison = chart(at, "lieferungen_vergleich")
     assert bar_categories(comparison) == expected
     assert comparison["layout"]["xaxis"]["title"]["text"].startswith("Ausfüllgrad optionaler Felder")
+
+
+def test_unit_leads_get_no_ranking_of_the_units(published_warehouse, monkeypatch):
+    monkeypatch.setenv("KIM_ROLLE", "kommune")
+
+    at = open_page()
+
+    assert not at.exception
+    assert "lieferungen_vergleich" not in chart_keys(at)
+    assert "lieferungen_matrix" in chart_keys(at)
+    assert any("Rolle Ministerium vorbehalten" in caption.value for caption in at.caption)
 
 
 def test_a_snapshot_without_the_delivery_marts_is_explained(published_warehouse, tmp_path, monkeypatch):

@@ -527,13 +527,25 @@ def test_kpi_rows_exist_only_for_delivered_quarters_and_their_areas(warehouse):
     areas = con.execute(
         "select distinct gebiet, quartal from marts.kpi_werte where kpi_id <> 'K25' order by quartal, gebiet"
     ).fetchall()
-    assert areas == [
-        ("05111", "2025-Q1"), ("05154", "2025-Q1"), ("05334002", "2025-Q1"), ("NRW", "2025-Q1"),
-        ("TYP_KREIS", "2025-Q1"), ("TYP_KREISFREI", "2025-Q1"),
-        ("05111", "2025-Q2"), ("NRW", "2025-Q2"), ("TYP_KREISFREI", "2025-Q2"),
-    ]  # fmt: skip
+    delivered = {"2025-Q1": ["05111", "05154", "05334002"], "2025-Q2": ["05111"]}
+    regierungsbezirk = {"05111": "RB_DUESSELDORF", "05154": "RB_DUESSELDORF", "05334002": "RB_KOELN"}
+    unit_type = {"05111": "TYP_KREISFREI", "05154": "TYP_KREIS", "05334002": "TYP_KREISFREI"}
+    peers = con.execute("select peer_ags, gebiet from marts.peergruppen").fetchall()
+    expected = sorted(
+        (area, quartal)
+        for quartal, units in delivered.items()
+        for area in {
+            "NRW",
+            *units,
+            *(regierungsbezirk[ags] for ags in units),
+            *(unit_type[ags] for ags in units),
+            *(gebiet for peer, gebiet in peers if peer in units),
+        }
+    )
+    assert sorted(areas) == expected
     kpis = {row[0] for row in con.execute("select distinct kpi_id from marts.kpi_werte").fetchall()}
-    assert kpis == {"K01", "K02", "K03", "K06", "K07", "K08", "K12", "K14", "K24", "K25", "K26"}
+    missing = {f"K{number:02d}" for number in range(1, 27)} - kpis
+    assert not missing, f"KPIs without a row: {sorted(missing)}"
 
 
 def test_lieferstatus_distinguishes_correction_rejection_and_overdue(warehouse):
@@ -579,8 +591,9 @@ def test_k25_counts_quarters_delivered_on_time_for_every_unit_and_pools_all_unit
     assert nrw_q2["wert"] == pytest.approx(100 * 3 / 108)
     assert _kpi(con, "K25", "TYP_KREISFREI", "2025-Q2")["zaehler"] == 3  # 05111 and the city of Aachen
     assert _kpi(con, "K25", "TYP_KREIS", "2025-Q2")["nenner"] == 31 * 2
+    # every unit and every reference area (NRW, 5 Regierungsbezirke, 2 types, 54 peer groups) in both quarters
     assert con.execute("select count(*) from marts.kpi_werte where kpi_id = 'K25'").fetchone() == (
-        (54 + 3) * 2,
+        (54 + 1 + 5 + 2 + 54) * 2,
     )
 
 
@@ -697,13 +710,27 @@ def test_reference_marts(warehouse):
     assert aachen == ("Städteregion", "TYP_KREIS", 9)
     assert con.execute("select count(*), sum(anzahl_gemeinden) from marts.kommunen").fetchone() == (54, 396)
     areas = con.execute(
-        "select gebiet, name, anzahl_kommunen from marts.gebiete where gebietsebene <> 'kommune' order by 1"
+        "select gebiet, name, anzahl_kommunen from marts.gebiete "
+        "where gebietsebene in ('land', 'regierungsbezirk', 'typ') order by 1"
     ).fetchall()
     assert areas == [
         ("NRW", "Nordrhein-Westfalen", 54),
+        ("RB_ARNSBERG", "Regierungsbezirk Arnsberg", 12),
+        ("RB_DETMOLD", "Regierungsbezirk Detmold", 7),
+        ("RB_DUESSELDORF", "Regierungsbezirk Düsseldorf", 15),
+        ("RB_KOELN", "Regierungsbezirk Köln", 12),
+        ("RB_MUENSTER", "Regierungsbezirk Münster", 8),
         ("TYP_KREIS", "Kreise", 31),
         ("TYP_KREISFREI", "Kreisfreie Städte", 23),
     ]
+    peer_groups = con.execute(
+        "select count(*), min(anzahl_kommunen), max(anzahl_kommunen), count(distinct bezugskommune) "
+        "from marts.gebiete where gebietsebene = 'peergruppe'"
+    ).fetchone()
+    assert peer_groups == (54, 7, 7, 54)
+    assert con.execute("select name from marts.gebiete where gebiet = 'PEER_05111'").fetchone() == (
+        "Vergleichsgruppe Düsseldorf, Stadt",
+    )
     katalog = con.execute("select count(*), count(distinct polaritaet) from marts.kpi_katalog").fetchone()
     assert katalog == (26, 3)
 

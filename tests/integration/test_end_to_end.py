@@ -74,7 +74,7 @@ def test_no_delivered_pseudonym_reaches_the_warehouse(cli_installation):
             if first:
                 delivered.add(first)
     assert len(delivered) > 100
-    published = cli_installation["root"] / "warehouse" / "kim.duckdb"
+    published = cli_installation["root"] / "warehouse" / "kim_ministerium.duckdb"  # raw tables are only there
     with duckdb.connect(str(published), read_only=True) as con:
         stored = {
             row[0]
@@ -130,3 +130,45 @@ def test_dashboard_server_answers_health_check(cli_installation):
         server.terminate()
         server.wait(timeout=20)
     assert Path(cli_installation["root"] / "warehouse" / "kim.duckdb").exists()
+
+
+def test_every_kpi_has_rows_intervals_comparisons_and_trends(cli_installation):
+    """The catalogue's promise: every KPI in the published warehouse, with its interval where the catalogue
+    names a method, its comparison with every reference and its trend wherever a series has five values."""
+    warehouse = cli_installation["root"] / "warehouse"
+    with duckdb.connect(str(warehouse / "kim.duckdb"), read_only=True) as con:
+        catalogue = dict(con.execute("select kpi_id, methode from marts.kpi_katalog").fetchall())
+        published = {row[0] for row in con.execute("select distinct kpi_id from marts.kpi_werte").fetchall()}
+        compared = dict(
+            con.execute(
+                "select kpi_id, count(distinct referenzebene) from marts.kpi_vergleiche group by 1"
+            ).fetchall()
+        )
+        # counts an area sums up are compared with the unit's previous year only
+        sums = {
+            row[0]
+            for row in con.execute(
+                "select kpi_id from referenz.kpi_varianten where aufschluesselung_muster = '%' and not vergleichbar"
+            ).fetchall()
+        }
+    with duckdb.connect(str(warehouse / "kim_ministerium.duckdb"), read_only=True) as con:
+        with_interval = {
+            row[0]
+            for row in con.execute(
+                "select distinct kpi_id from marts.kpi_werte where ki95_unten is not null"
+            ).fetchall()
+        }
+        trended = {row[0] for row in con.execute("select distinct kpi_id from marts.kpi_trends").fetchall()}
+        five_values = {
+            row[0]
+            for row in con.execute(
+                "select distinct kpi_id from (select kpi_id, count(wert) over (partition by kpi_id, gebiet, "
+                "aufschluesselung order by quartal rows between 4 preceding and current row) as n "
+                "from marts.kpi_werte where gebietsebene != 'peergruppe') where n = 5"
+            ).fetchall()
+        }
+    assert published == set(catalogue) and len(catalogue) == 26
+    assert {kpi for kpi, method in catalogue.items() if method != "keine"} <= with_interval
+    assert sums == {"K02", "K11", "K16"}
+    assert all(compared.get(kpi) == (1 if kpi in sums else 5) for kpi in catalogue), compared
+    assert five_values and five_values <= trended

@@ -8,110 +8,16 @@ is recomputed from its catalogue definition for every delivered unit × quarter 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
-import pytest
-from package_reader import read_landing
+from independent_kpis import areas_of, assert_matches, pooled, ratio
 
 from pipelines.calendar import Quarter
-from pipelines.config import SEEDS_DIR
 
 FIRST_KPIS = ("K01", "K02", "K03", "K06", "K07", "K08", "K12", "K14", "K24")
 SUCCESS_REASONS = {"ZIEL_ERREICHT", "UEBERGABE_REGELSYSTEM"}
-EVENT_KEY = ["ags", "fall_id", "ereignis", "ereignis_am", "von_rechtskreis", "nach_rechtskreis", "stelle"]
-KREISFREI_TYPES = {"kreisfreie_stadt", "kreisangehoerige_stadt_mit_ki"}
-
-
-@pytest.fixture(scope="module")
-def independent(published_warehouse):
-    """The generated packages, reduced to the rows the contract says count."""
-    settings = published_warehouse
-    truth = json.loads(settings.ground_truth_file.read_text(encoding="utf-8"))
-    packages = read_landing(settings.landing_dir, truth)
-    winners = {}
-    for package in packages:
-        key = (package.ags, str(package.quarter))
-        if key not in winners or package.created > winners[key].created:
-            winners[key] = package
-
-    def frame(file: str) -> pd.DataFrame:
-        rows = [
-            {**row, "ags": ags, "quartal": quartal}
-            for (ags, quartal), package in winners.items()
-            for row in package.tables.get(file, [])
-        ]
-        return pd.DataFrame(rows)
-
-    units = pd.read_csv(SEEDS_DIR / "kommunen.csv", dtype={"ags": str})
-    faelle = frame("faelle")
-    current_cases = faelle.sort_values("quartal").groupby(["ags", "fall_id"], as_index=False).last()
-    events = frame("ereignisse").drop_duplicates(subset=EVENT_KEY)
-    themes = frame("strukturthemen")
-    current_themes = themes.sort_values("quartal").groupby(["ags", "thema_id"], as_index=False).last()
-    return {
-        "delivered": sorted(winners),
-        "units": units.set_index("ags"),
-        "cases": current_cases,
-        "events": events,
-        "personal": frame("personal"),
-        "finanzen": frame("finanzen"),
-        "themes": current_themes,
-        "meetings": frame("lenkungsgruppe"),
-    }
-
-
-@pytest.fixture(scope="module")
-def published_kpis(published_warehouse) -> pd.DataFrame:
-    with duckdb.connect(str(published_warehouse.published_db), read_only=True) as con:
-        return con.execute(
-            "select kpi_id, gebiet, quartal, aufschluesselung, wert, zaehler, nenner from marts.kpi_werte"
-        ).df()
-
-
-def _areas(data, ags: str) -> list[str]:
-    unit_type = data["units"].loc[ags, "typ"]
-    return [ags, "NRW", "TYP_KREISFREI" if unit_type in KREISFREI_TYPES else "TYP_KREIS"]
-
-
-def _pooled(
-    data, per_unit: dict[tuple[str, str], tuple[float, float]]
-) -> dict[tuple[str, str], tuple[float, float]]:
-    """(numerator, denominator) per unit × quarter → the same per area × quarter (units, NRW, unit type)."""
-    pooled: dict[tuple[str, str], list[float]] = {}
-    for (ags, quartal), (numerator, denominator) in per_unit.items():
-        for area in _areas(data, ags):
-            sums = pooled.setdefault((area, quartal), [0.0, 0.0])
-            sums[0] += numerator
-            sums[1] += denominator
-    return {key: (sums[0], sums[1]) for key, sums in pooled.items()}
-
-
-def _assert_matches(
-    published: pd.DataFrame, kpi: str, expected: dict[tuple, float], breakdown: str = ""
-) -> None:
-    assert expected, f"{kpi} {breakdown}: nothing to compare"
-    rows = published[(published.kpi_id == kpi) & (published.aufschluesselung == breakdown)]
-    actual = {(row.gebiet, row.quartal): row.wert for row in rows.itertuples()}
-    assert set(actual) >= set(expected), (
-        f"{kpi} {breakdown}: missing {sorted(set(expected) - set(actual))[:5]}"
-    )
-    mismatches = []
-    for key, value in expected.items():
-        got = actual[key]
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            if not (got is None or pd.isna(got)):
-                mismatches.append((key, value, got))
-        elif got is None or pd.isna(got) or not np.isclose(got, value, rtol=1e-9, atol=1e-9):
-            mismatches.append((key, value, got))
-    assert not mismatches, f"{kpi} {breakdown}: {len(mismatches)} differences, e.g. {mismatches[:5]}"
-
-
-def _ratio(numerator: float, denominator: float, factor: float = 1.0) -> float | None:
-    return None if denominator == 0 else factor * numerator / denominator
 
 
 def test_first_kpis_have_rows_for_every_delivered_unit_quarter_and_nrw(independent, published_kpis):
@@ -130,8 +36,8 @@ def test_k01_new_cases_per_100000(independent, published_kpis):
         q = Quarter.parse(quartal)
         new = ((cases.ags == ags) & (cases.aufnahme_am >= q.start) & (cases.aufnahme_am <= q.end)).sum()
         per_unit[(ags, quartal)] = (float(new), float(independent["units"].loc[ags, "einwohner_zustaendig"]))
-    expected = {key: _ratio(n, d, 100_000) for key, (n, d) in _pooled(independent, per_unit).items()}
-    _assert_matches(published_kpis, "K01", expected)
+    expected = {key: ratio(n, d, 100_000) for key, (n, d) in pooled(independent, per_unit).items()}
+    assert_matches(published_kpis, "K01", expected)
 
 
 def _active(cases: pd.DataFrame, ags: str, q: Quarter) -> int:
@@ -154,9 +60,9 @@ def test_k02_active_cases_and_k03_caseload(independent, published_kpis):
         ].besetzt_vzae.sum()
         active[(ags, quartal)] = (float(count), 1.0)
         caseload[(ags, quartal)] = (float(count), float(staff))
-    _assert_matches(published_kpis, "K02", {k: n for k, (n, _) in _pooled(independent, active).items()})
-    _assert_matches(
-        published_kpis, "K03", {k: _ratio(n, d) for k, (n, d) in _pooled(independent, caseload).items()}
+    assert_matches(published_kpis, "K02", {k: n for k, (n, _) in pooled(independent, active).items()})
+    assert_matches(
+        published_kpis, "K03", {k: ratio(n, d) for k, (n, d) in pooled(independent, caseload).items()}
     )
 
 
@@ -178,19 +84,19 @@ def test_k06_median_gap_and_k07_seamless_share(independent, published_kpis):
         in_quarter = changes[
             (changes.ags == ags) & changes.ereignis_am.map(lambda d, q=q: q.start <= d <= q.end)
         ]
-        for area in _areas(independent, ags):
+        for area in areas_of(independent, ags):
             gaps.setdefault((area, quartal, ""), []).extend(in_quarter.luecke)
             for transition, group in in_quarter.groupby("uebergang"):
                 gaps.setdefault((area, quartal, f"uebergang:{transition}"), []).extend(group.luecke)
     for breakdown in {key[2] for key in gaps}:
         subset = {(a, q): values for (a, q, b), values in gaps.items() if b == breakdown}
-        _assert_matches(
+        assert_matches(
             published_kpis,
             "K06",
             {key: float(np.median(v)) if v else None for key, v in subset.items()},
             breakdown,
         )
-        _assert_matches(
+        assert_matches(
             published_kpis,
             "K07",
             {key: 100.0 * sum(g <= 0 for g in v) / len(v) if v else None for key, v in subset.items()},
@@ -211,8 +117,8 @@ def test_k08_goal_achievement(independent, published_kpis):
             float(closed.abschlussgrund.isin(SUCCESS_REASONS).sum()),
             float(len(closed)),
         )
-    _assert_matches(
-        published_kpis, "K08", {k: _ratio(n, d, 100) for k, (n, d) in _pooled(independent, per_unit).items()}
+    assert_matches(
+        published_kpis, "K08", {k: ratio(n, d, 100) for k, (n, d) in pooled(independent, per_unit).items()}
     )
 
 
@@ -230,16 +136,16 @@ def test_k12_fill_rate_and_k14_spending_per_baustein(independent, published_kpis
                 staff, year = staff[staff.baustein == baustein], year[year.baustein == baustein]
             filled[(ags, quartal)] = (staff.besetzt_vzae.sum(), staff.bewilligt_vzae.sum())
             spent[(ags, quartal)] = (year.verausgabt_eur.sum(), year.bewilligt_eur.sum())
-        _assert_matches(
+        assert_matches(
             published_kpis,
             "K12",
-            {k: _ratio(n, d, 100) for k, (n, d) in _pooled(independent, filled).items()},
+            {k: ratio(n, d, 100) for k, (n, d) in pooled(independent, filled).items()},
             breakdown,
         )
-        _assert_matches(
+        assert_matches(
             published_kpis,
             "K14",
-            {k: _ratio(n, d, 100) for k, (n, d) in _pooled(independent, spent).items()},
+            {k: ratio(n, d, 100) for k, (n, d) in pooled(independent, spent).items()},
             breakdown,
         )
 
@@ -257,9 +163,13 @@ def _milestone_dates(data, ags: str) -> dict[str, date | None]:
             for b in (1, 2, 3)
         },
         "ERSTER_FALL": first(data["cases"][data["cases"].ags == ags].aufnahme_am),
-        "LENKUNGSGRUPPE_KONSTITUIERT": first(data["meetings"][data["meetings"].ags == ags].sitzung_am)
-        if len(data["meetings"])
-        else None,
+        # meetings before the first reporting quarter are not delivered: a decided theme dates it, too
+        "LENKUNGSGRUPPE_KONSTITUIERT": first(
+            [
+                *(data["meetings"][data["meetings"].ags == ags].sitzung_am if len(data["meetings"]) else []),
+                *themes.lenkungsgruppe_am,
+            ]
+        ),
         "ERSTES_THEMA_BESCHLOSSEN": first(themes.lenkungsgruppe_am),
         "ERSTE_MASSNAHME_UMGESETZT": first(themes.umgesetzt_am),
     }
@@ -274,8 +184,8 @@ def test_k24_rollout_milestones(independent, published_kpis):
         per_unit_total[(ags, quartal)] = (float(sum(reached.values())), 1.0)
         for name, flag in reached.items():
             per_milestone.setdefault(name, {})[(ags, quartal)] = (float(flag), 1.0)
-    pooled_total = _pooled(independent, per_unit_total)
-    _assert_matches(
+    pooled_total = pooled(independent, per_unit_total)
+    assert_matches(
         published_kpis,
         "K24",
         {
@@ -284,13 +194,13 @@ def test_k24_rollout_milestones(independent, published_kpis):
         },
     )
     for name, flags in per_milestone.items():
-        pooled = _pooled(independent, flags)
-        _assert_matches(
+        pooled_flags = pooled(independent, flags)
+        assert_matches(
             published_kpis,
             "K24",
             {
                 (area, q): n if area not in ("NRW", "TYP_KREIS", "TYP_KREISFREI") else 100 * n / d
-                for (area, q), (n, d) in pooled.items()
+                for (area, q), (n, d) in pooled_flags.items()
             },
             f"meilenstein:{name}",
         )

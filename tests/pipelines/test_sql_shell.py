@@ -72,6 +72,7 @@ def test_kim_sql_works_while_a_dashboard_reads_and_a_rebuild_writes(published_wa
     warehouse.mkdir()
     shutil.copyfile(settings.build_db, warehouse / "build.duckdb")
     shutil.copyfile(settings.published_db, warehouse / "kim.duckdb")
+    shutil.copyfile(settings.ministry_db, warehouse / "kim_ministerium.duckdb")
     copy = type(settings)(settings.data_dir, warehouse, settings.dagster_home, settings.stichtag)
 
     dashboard = duckdb.connect(str(copy.published_db), read_only=True)  # a reader holding the snapshot
@@ -86,8 +87,11 @@ def test_kim_sql_works_while_a_dashboard_reads_and_a_rebuild_writes(published_wa
         builder.close()
 
     # The next publication replaces the file under the open reader; both keep working.
-    publish_warehouse(copy.build_db, copy.published_db)
-    assert _kim_sql(copy, "select count(*) from raw.umbau").returncode == 0
+    publish_warehouse(copy.build_db, copy.published_db, copy.ministry_db)
+    assert _kim_sql(copy, "--ministerium", "select count(*) from raw.umbau").returncode == 0
+    assert (
+        "raw.umbau" in _kim_sql(copy, "select count(*) from raw.umbau").stderr
+    )  # not in the public snapshot
     assert dashboard.execute("select count(*) from marts.kommunen").fetchone() == (54,)
     dashboard.close()
 

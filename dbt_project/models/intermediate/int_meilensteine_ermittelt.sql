@@ -43,12 +43,27 @@ erste_faelle as (
     group by ags
 ),
 
+-- Meetings are delivered only from the first reporting quarter on, so a group constituted earlier shows
+-- itself first by a decision on a theme: the earlier of first meeting and first decision.
+lenkungsgruppe_belege as (
+    select
+        ags,
+        sitzung_am as belegt_am
+    from sitzungen
+    union all
+    select
+        ags,
+        lenkungsgruppe_am as belegt_am
+    from strukturthemen
+    where lenkungsgruppe_am is not null
+),
+
 erste_sitzungen as (
     select
         ags,
         'LENKUNGSGRUPPE_KONSTITUIERT' as meilenstein,
-        min(sitzung_am) as erreicht_am
-    from sitzungen
+        min(belegt_am) as erreicht_am
+    from lenkungsgruppe_belege
     group by ags
 ),
 

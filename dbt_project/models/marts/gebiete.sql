@@ -31,6 +31,24 @@ gebietsnamen as (
         gebiet,
         name
     from vergleichsgebiete
+    union all
+    select
+        concat('PEER_', ags) as gebiet,
+        concat('Vergleichsgruppe ', name) as name
+    from kommunen
+),
+
+-- The unit whose peers a peer group holds; the unit itself for a unit; null for fixed reference areas.
+bezugskommunen as (
+    select
+        ags as gebiet,
+        ags as bezugskommune
+    from kommunen
+    union all
+    select
+        concat('PEER_', ags) as gebiet,
+        ags as bezugskommune
+    from kommunen
 ),
 
 final as (
@@ -38,9 +56,11 @@ final as (
         kommunen_je_gebiet.gebiet,
         kommunen_je_gebiet.gebietsebene,
         gebietsnamen.name,
-        cast(kommunen_je_gebiet.anzahl_kommunen as integer) as anzahl_kommunen
+        cast(kommunen_je_gebiet.anzahl_kommunen as integer) as anzahl_kommunen,
+        bezugskommunen.bezugskommune
     from kommunen_je_gebiet
     left join gebietsnamen on kommunen_je_gebiet.gebiet = gebietsnamen.gebiet
+    left join bezugskommunen on kommunen_je_gebiet.gebiet = bezugskommunen.gebiet
 )
 
 select * from final

@@ -1,71 +1,9 @@
+{#- The ministry's (unsuppressed) layer: every KPI value with the confidentiality status it has in the published
+    layer (oeffentlich.kpi_werte). KPI models are listed in int_kpi_werte_vereinigt. -#}
 with
 
-neuaufnahmen as (
-    select * from {{ ref('int_neuaufnahmen_berechnet') }}
-),
-
-aktive_faelle as (
-    select * from {{ ref('int_aktive_faelle_gezaehlt') }}
-),
-
-fallbelastung as (
-    select * from {{ ref('int_fallbelastung_berechnet') }}
-),
-
-uebergangsluecken as (
-    select * from {{ ref('int_uebergangsluecken_berechnet') }}
-),
-
-nahtlose_uebergaenge as (
-    select * from {{ ref('int_nahtlose_uebergaenge_berechnet') }}
-),
-
-zielerreichung as (
-    select * from {{ ref('int_zielerreichung_berechnet') }}
-),
-
-besetzungsquote as (
-    select * from {{ ref('int_besetzungsquote_berechnet') }}
-),
-
-mittelabfluss as (
-    select * from {{ ref('int_mittelabfluss_berechnet') }}
-),
-
-umsetzungsstand as (
-    select * from {{ ref('int_umsetzungsstand_gezaehlt') }}
-),
-
-lieferpuenktlichkeit as (
-    select * from {{ ref('int_lieferpuenktlichkeit_berechnet') }}
-),
-
-datenqualitaet as (
-    select * from {{ ref('int_datenqualitaet_berechnet') }}
-),
-
-alle_kennzahlen as (
-    select * from neuaufnahmen
-    union all by name
-    select * from aktive_faelle
-    union all by name
-    select * from fallbelastung
-    union all by name
-    select * from uebergangsluecken
-    union all by name
-    select * from nahtlose_uebergaenge
-    union all by name
-    select * from zielerreichung
-    union all by name
-    select * from besetzungsquote
-    union all by name
-    select * from mittelabfluss
-    union all by name
-    select * from umsetzungsstand
-    union all by name
-    select * from lieferpuenktlichkeit
-    union all by name
-    select * from datenqualitaet
+werte as (
+    select * from {{ ref('int_kpi_werte_geheimhaltung_geprueft') }}
 ),
 
 final as (
@@ -75,12 +13,15 @@ final as (
         gebietsebene,
         quartal,
         aufschluesselung,
-        cast(wert as double) as wert,
-        cast(zaehler as double) as zaehler,
-        cast(nenner as double) as nenner,
-        cast(ki95_unten as double) as ki95_unten,
-        cast(ki95_oben as double) as ki95_oben
-    from alle_kennzahlen
+        wert,
+        zaehler,
+        nenner,
+        ki95_unten,
+        ki95_oben,
+        ki998_unten,
+        ki998_oben,
+        geheimhaltung
+    from werte
 )
 
 select * from final

@@ -13,7 +13,12 @@ final as (
         polaritaet,
         bereich,
         unsicherheit,
-        aufschluesselungen
+        aufschluesselungen,
+        wertart,
+        methode,
+        faktor,
+        geheimhaltung_anzahl,
+        geheimhaltung_fallzahl
     from katalog
 )
 

@@ -14,14 +14,17 @@ from pipelines.publish import publish_warehouse
     pool=DUCKDB_WRITER_POOL,
 )
 def warehouse_veroeffentlicht(context: dg.AssetExecutionContext, kim_paths: KimPaths) -> dg.MaterializeResult:
-    """`kim.duckdb`: a checkpointed copy of the build database, swapped in by atomic rename."""
-    result = publish_warehouse(kim_paths.build_db, kim_paths.published_db)
-    context.log.info(result.summary_german())
+    """`kim.duckdb` (published layer) and `kim_ministerium.duckdb` (everything), swapped in by atomic rename."""
+    ministry, public = publish_warehouse(kim_paths.build_db, kim_paths.published_db, kim_paths.ministry_db)
+    for result in (ministry, public):
+        context.log.info(result.summary_german())
     return dg.MaterializeResult(
         metadata={
-            "pfad": dg.MetadataValue.path(str(result.path)),
-            "groesse_mb": round(result.size_bytes / 1e6, 1),
-            "tabellen": result.table_count,
-            "kpi_werte_zeilen": result.kpi_rows,
+            "pfad": dg.MetadataValue.path(str(public.path)),
+            "pfad_ministerium": dg.MetadataValue.path(str(ministry.path)),
+            "groesse_mb": round(public.size_bytes / 1e6, 1),
+            "groesse_ministerium_mb": round(ministry.size_bytes / 1e6, 1),
+            "tabellen": public.table_count,
+            "kpi_werte_zeilen": public.kpi_rows,
         }
     )

@@ -52,7 +52,9 @@ final as (
         cast(aktive_faelle as double) as zaehler,
         cast(null as double) as nenner,
         cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben
+        cast(null as double) as ki95_oben,
+        cast(null as double) as ki998_unten,
+        cast(null as double) as ki998_oben
     from aktive_faelle_je_gebiet
 )
 

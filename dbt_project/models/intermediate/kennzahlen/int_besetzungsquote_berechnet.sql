@@ -83,7 +83,9 @@ final as (
         cast(besetzt_vzae as double) as zaehler,
         cast(bewilligt_vzae as double) as nenner,
         cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben
+        cast(null as double) as ki95_oben,
+        cast(null as double) as ki998_unten,
+        cast(null as double) as ki998_oben
     from alle_zeilen
 )
 

@@ -155,7 +155,9 @@ final as (
         cast(zaehler as double) as zaehler,
         cast(nenner as double) as nenner,
         cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben
+        cast(null as double) as ki95_oben,
+        cast(null as double) as ki998_unten,
+        cast(null as double) as ki998_oben
     from alle_zeilen
 )
 

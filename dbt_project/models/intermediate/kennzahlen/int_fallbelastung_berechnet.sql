@@ -52,7 +52,9 @@ final as (
         aktive_faelle.zaehler,
         cast(case_management_vzae_je_gebiet.besetzt_vzae as double) as nenner,
         cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben
+        cast(null as double) as ki95_oben,
+        cast(null as double) as ki998_unten,
+        cast(null as double) as ki998_oben
     from aktive_faelle
     inner join case_management_vzae_je_gebiet
         on

@@ -48,7 +48,9 @@ final as (
         cast(fristgerecht as double) as zaehler,
         cast(entschieden as double) as nenner,
         cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben
+        cast(null as double) as ki95_oben,
+        cast(null as double) as ki998_unten,
+        cast(null as double) as ki998_oben
     from je_gebiet
 )
 

@@ -63,7 +63,9 @@ final as (
         cast(anzahl_nahtlos as double) as zaehler,
         cast(anzahl as double) as nenner,
         {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'lower') }} as ki95_unten,
-        {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'upper') }} as ki95_oben
+        {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'upper') }} as ki95_oben,
+        {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'lower', level='99.8') }} as ki998_unten,
+        {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'upper', level='99.8') }} as ki998_oben
     from alle_zeilen
 )
 

@@ -79,7 +79,9 @@ final as (
         cast(erreicht as double) as zaehler,
         cast(kommunen as double) as nenner,
         cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben
+        cast(null as double) as ki95_oben,
+        cast(null as double) as ki998_unten,
+        cast(null as double) as ki998_oben
     from alle_zeilen
 )
 

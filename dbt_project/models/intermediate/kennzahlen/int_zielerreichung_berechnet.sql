@@ -61,7 +61,9 @@ final as (
         cast(abschluesse_erfolgreich as double) as zaehler,
         cast(abschluesse as double) as nenner,
         {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'lower') }} as ki95_unten,
-        {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'upper') }} as ki95_oben
+        {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'upper') }} as ki95_oben,
+        {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'lower', level='99.8') }} as ki998_unten,
+        {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'upper', level='99.8') }} as ki998_oben
     from je_gebiet
 )
 

@@ -1,0 +1,1 @@
+{{ kpi_trichter(ref('int_kpi_werte_geheimhaltung_geprueft')) }}
