@@ -35,7 +35,6 @@ einheiten as (
         werte.nenner,
         werte.wertart,
         werte.faktor,
-        werte.polaritaet,
         land.nrw_wert,
         case
             when werte.wertart = 'anteil' then sqrt(land.nrw_wert * (100 - land.nrw_wert) / werte.nenner)
