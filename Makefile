@@ -16,6 +16,8 @@ DEMO_SCALE ?= 1
 PORT ?= 8501
 DAGSTER_PORT ?= 3000
 PYTEST_ARGS ?=
+# e.g. make benchmark BENCHMARK_ARGS="--scales 1 --repeats 5"
+BENCHMARK_ARGS ?=
 
 UV := $(shell command -v uv 2>/dev/null)
 ifeq ($(UV),)
@@ -115,7 +117,7 @@ lint: install
 	cd dbt_project && KIM_WAREHOUSE_DIR=$$(mktemp -d) $(RUN) sqlfluff lint models tests
 
 benchmark: manifest
-	$(RUN) python benchmarks/generate_and_build.py
+	$(RUN) python benchmarks/generate_and_build.py $(BENCHMARK_ARGS)
 
 clean:
 	rm -rf data warehouse .dagster_home dbt_project/target dbt_project/logs docs/dbt grundwahrheit

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
-import os
+import logging
 import subprocess
 import time
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -23,7 +20,6 @@ _QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # dbt tests on the raw sources are recorded as observations (the sources are not dbt-owned assets), about
 # which dagster-dbt warns once per test; real failures are errors and still reach the summary.
 _ERRORS_ONLY_LOGGING = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
-DEFAULT_WORKERS = min(2, os.cpu_count() or 1)
 
 
 @dataclass
@@ -88,29 +84,6 @@ def prepare_dbt_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
     return manifest
 
 
-def _finished_package_ids(build_db: Path) -> set[str]:
-    """Packages whose processing completed: rejected and recorded, or recorded and their partition assigned.
-
-    A package recorded by a run that was killed before its rows were loaded is not finished, so the next
-    build processes it again.
-    """
-    if not build_db.exists():
-        return set()
-    with duckdb.connect(str(build_db), read_only=True) as con:
-        exists = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'lieferungen'"
-        ).fetchone()[0]
-        if not exists:
-            return set()
-        columns = {row[0] for row in con.execute("describe raw.lieferungen").fetchall()}
-        if "zugeordnet" not in columns:
-            return set()
-        finished = con.execute(
-            "select paket_id from raw.lieferungen where status = 'ABGELEHNT' or zugeordnet"
-        ).fetchall()
-        return {row[0] for row in finished}
-
-
 def _collect_totals(build_db: Path, summary: BuildSummary) -> None:
     with duckdb.connect(str(build_db), read_only=True) as con:
         summary.packages = dict(
@@ -123,60 +96,75 @@ def _collect_totals(build_db: Path, summary: BuildSummary) -> None:
         summary.rows_loaded, summary.rows_quarantined = int(loaded), int(quarantined)
 
 
-def _stopped_by_rejection(result) -> bool:
-    """True if the run's only failure is the blocking acceptance check: the delivery was refused, by design."""
-    from pipelines.defs.checks import ACCEPTANCE_CHECK
+def _failed_partitions(result, partitions: list[tuple[str, str]]) -> list[str]:
+    """The partitions a load run could not process; a run stopped only because every package was refused is
+    not a failure (the rejections are recorded and nothing was loaded, by design)."""
+    from pipelines.defs.ingestion.assets import ALL_REJECTED
 
-    failures = result.get_step_failure_events()
-    refused = any(
-        evaluation.check_name == ACCEPTANCE_CHECK.name and not evaluation.passed
-        for evaluation in result.get_asset_check_evaluations()
-    )
-    return (
-        refused
-        and bool(failures)
-        and all(
-            event.step_key == ACCEPTANCE_CHECK.asset_key.to_user_string()
-            and event.step_failure_data.error is not None
-            and event.step_failure_data.error.cls_name == "DagsterAssetCheckFailedError"
-            for event in failures
-        )
-    )
-
-
-def _run_partitions(job, instance, partitions: list[tuple[str, str]]) -> list[str]:
-    """Materialise each partition with one in-process run; returns the partitions whose run failed.
-
-    A run stopped because no package of the partition is acceptable did its job (the rejection is recorded
-    and nothing was loaded); it is not a failure.
-    """
-    from pipelines.defs.partitions import partition_key
-
+    if result.success:
+        return []
     failed = []
-    for ags, quartal in partitions:
-        result = job.execute_in_process(
-            partition_key=partition_key(ags, quartal),
-            instance=instance,
-            raise_on_error=False,
-            run_config=_QUIET_LOGGING,
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        metadata = (
+            event.step_failure_data.user_failure_data.metadata
+            if event.step_failure_data.user_failure_data
+            else {}
         )
-        if not result.success and not _stopped_by_rejection(result):
-            failed.append(f"{ags}/{quartal} (Lauf {result.run_id})")
+        if ALL_REJECTED in metadata:
+            continue
+        if "fehlgeschlagen" in metadata:
+            failed += [
+                f"{partition} (Lauf {result.run_id})" for partition in metadata["fehlgeschlagen"].value
+            ]
+            continue
+        message = error.message.strip() if error else "unbekannter Fehler"
+        failed += [f"{ags}/{quartal} (Lauf {result.run_id}: {message})" for ags, quartal in partitions]
     return failed
 
 
-@cache
-def _worker_load_job():
-    from pipelines.defs import build_definitions
+def run_load(job, instance, partitions: list[tuple[str, str]], *, only_new: bool = True) -> list[str]:
+    """Load `partitions` in one in-process run over their range; returns the partitions that failed.
 
-    return build_definitions(keep_step_outputs=False).resolve_job_def("pakete_laden")
+    With `only_new`, partitions of the range whose packages are all finished are left alone.
+    """
+    from pipelines.defs.partitions import partition_range, range_tags
+
+    result = job.execute_in_process(
+        instance=instance,
+        tags=range_tags(partition_range(partitions)),
+        raise_on_error=False,
+        run_config={
+            **_QUIET_LOGGING,
+            "ops": {"pakete_verarbeiten": {"config": {"nur_neue_pakete": only_new}}},
+        },
+    )
+    return _failed_partitions(result, partitions)
 
 
-def _load_in_worker(partitions: list[tuple[str, str]]) -> list[str]:
-    """Entry point of a worker process: same job, persistent instance from DAGSTER_HOME (inherited env)."""
-    import dagster as dg
+@contextlib.contextmanager
+def _progress_lines(progress: Callable[[str], None], total: int) -> Iterator[None]:
+    """Show the load step's progress (`pipelines.ingest.batch.PROGRESS_LOGGER`) in 10 % steps."""
+    from pipelines.ingest.batch import PROGRESS_LOGGER
 
-    return _run_partitions(_worker_load_job(), dg.DagsterInstance.get(), partitions)
+    class Handler(logging.Handler):
+        reported = 0
+
+        def emit(self, record: logging.LogRecord) -> None:
+            done = int(record.args[0]) if record.args else 0
+            if done == total or done * 10 // total > self.reported * 10 // total:
+                self.reported = done
+                progress(f"  {done}/{total} Partitionen verarbeitet")
+
+    logger = logging.getLogger(PROGRESS_LOGGER)
+    handler, level = Handler(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def build_all(
@@ -184,17 +172,14 @@ def build_all(
     *,
     instance=None,
     reprocess: bool = False,
-    workers: int = DEFAULT_WORKERS,
     progress: Callable[[str], None] = print,
 ) -> BuildSummary:
     """Load every package partition found in the landing zone, then run dbt and publish.
 
     Partitions whose packages are all already recorded in the build database are skipped unless `reprocess`.
-    `instance` defaults to the persistent instance in DAGSTER_HOME, so runs appear in `dagster dev`. With the
-    persistent instance, `workers` processes run partitions in parallel: parsing is CPU-bound and each run
-    costs Dagster bookkeeping, while the short DuckDB load steps take turns on the single-writer lock
-    (DuckDBResource retries a locked file with backoff; the `duckdb_schreiber` pool guards `dagster dev`).
-    Workers read the configuration from the environment, like every other component.
+    The others are loaded in one in-process run over their range (Dagster's per-run and per-step bookkeeping
+    is paid once, not per partition; each partition still gets its own materialisations and check results).
+    `instance` defaults to the persistent instance in DAGSTER_HOME, so runs appear in `dagster dev`.
     """
     import dagster as dg
 
@@ -206,11 +191,10 @@ def build_all(
     if instance is None:
         ensure_dagster_home(settings.dagster_home)
         instance = dg.DagsterInstance.get()
-    else:
-        workers = 1  # an explicit (e.g. ephemeral) instance cannot be shared with other processes
 
     from pipelines.defs import build_definitions
     from pipelines.defs.partitions import is_known_partition
+    from pipelines.ingest.load import finished_packages_in
     from pipelines.ingest.packages import find_packages
 
     defs = build_definitions(keep_step_outputs=False)
@@ -221,7 +205,7 @@ def build_all(
     for ref in scan.packages:
         by_partition.setdefault((ref.ags, ref.berichtsquartal), set()).add(ref.paket_id)
     summary.partitions_total = len(by_partition)
-    already_loaded = set() if reprocess else _finished_package_ids(settings.build_db)
+    already_loaded = set() if reprocess else finished_packages_in(settings.build_db)
 
     todo = []
     for (ags, quartal), paket_ids in sorted(by_partition.items()):
@@ -233,33 +217,12 @@ def build_all(
             summary.partitions_skipped += 1
         else:
             todo.append((ags, quartal))
-    # One batch per unit, its quarters in order: an event may refer to a case delivered in an earlier quarter
-    # of the same unit, so that quarter must have been checked first (see pipelines/ingest/case_index.py).
-    by_unit: dict[str, list[tuple[str, str]]] = {}
-    for ags, quartal in todo:
-        by_unit.setdefault(ags, []).append((ags, quartal))
-    batches = list(by_unit.values())
-    done, reported = 0, 0
-
-    def report(count: int) -> None:
-        nonlocal done, reported
-        done += count
-        if done == len(todo) or done * 10 // len(todo) > reported * 10 // len(todo):
-            reported = done
-            progress(f"  {done}/{len(todo)} Partitionen geladen")
-
-    if workers <= 1 or len(batches) <= 1:
-        load_job = defs.resolve_job_def("pakete_laden")
-        for batch in batches:
-            summary.partitions_failed += _run_partitions(load_job, instance, batch)
-            report(len(batch))
-    else:
-        # spawn, not fork: the parent has DuckDB and Dagster state that must not be duplicated into children.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(_load_in_worker, batch): len(batch) for batch in batches}
-            for future in as_completed(futures):
-                summary.partitions_failed += future.result()
-                report(futures[future])
+    if todo:
+        progress(f"  {len(todo)} Partitionen werden in einem Lauf geladen …")
+        with _progress_lines(progress, len(todo)):
+            summary.partitions_failed += run_load(
+                defs.resolve_job_def("pakete_laden"), instance, todo, only_new=not reprocess
+            )
 
     progress("  dbt baut Kennzahlen und veröffentlicht das Warehouse …")
     # dagster-dbt re-emits dbt's whole log on stdout; keep it in a file so the summary stays short.

@@ -6,7 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipelines.build import DEFAULT_WORKERS
 from pipelines.calendar import Quarter
 from pipelines.config import apply_offline_environment, get_settings
 
@@ -63,7 +62,7 @@ def _command_build(args: argparse.Namespace) -> int:
         )
         return 1
     print(f"Lade Lieferungen aus {settings.landing_dir} …")
-    summary = build_all(settings, reprocess=args.neu, workers=args.prozesse)
+    summary = build_all(settings, reprocess=args.neu)
     print(summary.format_german())
     return 0 if summary.ok else 1
 
@@ -132,12 +131,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--neu", action="store_true", help="Auch bereits geladene Lieferungen erneut verarbeiten."
-    )
-    build.add_argument(
-        "--prozesse",
-        type=int,
-        default=DEFAULT_WORKERS,
-        help=f"Parallele Ladeprozesse (Standard {DEFAULT_WORKERS}).",
     )
     build.set_defaults(handler=_command_build)
 

@@ -18,6 +18,8 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 # Folder of the per-package German reports inside KIM_DATA_DIR.
 REPORTS_DIRNAME = "berichte"
+# Folder of the case index (cases of every accepted package) inside the staging cache.
+CASE_INDEX_DIRNAME = "faelle_register"
 
 # Telemetry and download switches that must be set before the libraries are imported. Setting them here (and
 # in the Makefile) keeps every entry point offline-safe.
@@ -71,6 +73,11 @@ class Settings:
     def staging_dir(self) -> Path:
         """Parsed packages as Parquet, content-addressed; a cache that can always be rebuilt from the archive."""
         return self.data_dir / "staging"
+
+    @property
+    def case_index_dir(self) -> Path:
+        """The cases of every accepted package, so later packages of the unit may report events of them."""
+        return self.staging_dir / CASE_INDEX_DIRNAME
 
     @property
     def reports_dir(self) -> Path:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
+
+from dagster._core.storage.event_log.sqlite.consolidated_sqlite_event_log import (
+    ConsolidatedSqliteEventLogStorage,
+)
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from sqlalchemy import create_engine
+from sqlalchemy.pool import NullPool
 
 # Telemetry off (offline-safe); one SQLite event log instead of one database per run, and no captured compute
 # logs: measured 0.26 s → 0.16 s per partition run, which matters with ~1,250 partitions. Structured event logs
@@ -17,8 +25,8 @@ DAGSTER_YAML = """\
 telemetry:
   enabled: false
 event_log_storage:
-  module: dagster._core.storage.event_log
-  class: ConsolidatedSqliteEventLogStorage
+  module: pipelines.dagster_home
+  class: ReusedEngineSqliteEventLogStorage
   config:
     base_dir: {home}/history
 compute_logs:
@@ -38,3 +46,30 @@ def ensure_dagster_home(home: Path) -> Path:
         config.write_text(DAGSTER_YAML.format(home=home), encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
+
+
+class ReusedEngineSqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
+    """Dagster's consolidated SQLite event log, with one SQLAlchemy engine per process instead of one per write.
+
+    The stock storage creates a new engine for every connection, so each stored event pays for a fresh
+    dialect and an empty statement cache (SQL compiled anew each time): about half of its 4–5 ms of CPU per
+    event here. A batched load run stores a few events per partition (materialisations and check evaluations),
+    so this halves Dagster's share of a statewide build. Connections are still opened per use (no pool), so
+    locking between the processes of `dagster dev` is unchanged; a forked child makes its own engine.
+    """
+
+    _engine = None
+    _engine_pid: int | None = None
+
+    def _process_engine(self):
+        if self._engine is None or self._engine_pid != os.getpid():
+            self._engine = create_engine(
+                self._conn_string, poolclass=NullPool, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS}
+            )
+            self._engine_pid = os.getpid()
+        return self._engine
+
+    @contextmanager
+    def _connect(self):
+        with self._process_engine().connect() as conn, conn.begin():
+            yield conn

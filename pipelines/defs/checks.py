@@ -1,4 +1,9 @@
-"""Asset checks of the ingestion: contract suites per file, acceptance of the partition, reconciliation."""
+"""Asset checks of the ingestion, evaluated per partition: contract suites per file, acceptance, reconciliation.
+
+The load asset processes many partitions in one run, so it cannot yield one check result per partition the
+usual way; it logs an `AssetCheckEvaluation` with the partition for each of them, built here. The specs are
+declared on the asset, so the checks appear with it in the UI.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,13 @@ from pipelines.ingest.findings import Outcome, Status
 from pipelines.ingest.staging import ParsedPackage, read_findings
 from pipelines.ingest.validation import ValidatedPackage
 
+RECORD_ASSET = dg.AssetKey("lieferprotokoll")
+LOAD_ASSET = dg.AssetKey("raw_tabellen")
+
 CONTRACT_SUITE_CHECKS = [
     dg.AssetCheckSpec(
         name=f"vertrag_{name}",
-        asset=dg.AssetKey("paket_geprueft"),
+        asset=RECORD_ASSET,
         description=f"Great-Expectations-Suite des Datenvertrags für {file.filename}: Pflichtangaben, Typen, "
         "Codelisten, Wertebereiche, Zeiträume, Querbezüge, Eindeutigkeit, Bezüge auf frühere Lieferungen.",
     )
@@ -21,11 +29,30 @@ CONTRACT_SUITE_CHECKS = [
 
 ACCEPTANCE_CHECK = dg.AssetCheckSpec(
     name="paket_annehmbar",
-    asset=dg.AssetKey("lieferprotokoll"),
+    asset=RECORD_ASSET,
     blocking=True,
     description="Mindestens ein Paket der Partition erfüllt den Datenvertrag auf Paketebene; sonst wird nichts "
     "geladen und der zuletzt geladene Stand bleibt.",
 )
+
+RECONCILIATION_CHECK = dg.AssetCheckSpec(
+    name="abgleich_geliefert_geladen_quarantaene",
+    asset=LOAD_ASSET,
+    blocking=True,
+    description="Je Datei: gelieferte Zeilen = geladene + in Quarantäne genommene Zeilen, gemessen an den Tabellen.",
+)
+
+
+def _evaluation(spec: dg.AssetCheckSpec, partition: str, passed: bool, metadata: dict, **kwargs):
+    return dg.AssetCheckEvaluation(
+        asset_key=spec.asset_key,
+        check_name=spec.name,
+        passed=passed,
+        partition=partition,
+        blocking=spec.blocking,
+        metadata=metadata,
+        **kwargs,
+    )
 
 
 def _rejections_by_file(package: ParsedPackage) -> dict[str | None, list[str]]:
@@ -37,13 +64,17 @@ def _rejections_by_file(package: ParsedPackage) -> dict[str | None, list[str]]:
     return reasons
 
 
-def contract_suite_results(validated: list[ValidatedPackage]):
-    """One result per contract file over the partition's packages.
+def contract_suite_evaluations(partition: str, validated: list[ValidatedPackage]):
+    """One evaluation per contract file over the partition's packages.
 
     Fails with ERROR where the file got a package rejected, with WARN where rows were quarantined or noted;
     neither blocks here: whether anything is loaded is decided once, by `paket_annehmbar`.
     """
-    rejections = {item.package.paket_id: _rejections_by_file(item.package) for item in validated}
+    rejections = {
+        item.package.paket_id: _rejections_by_file(item.package)
+        for item in validated
+        if item.package.status is Status.REJECTED
+    }
     for spec in CONTRACT_SUITE_CHECKS:
         filename = CONTRACT_FILES[spec.name.removeprefix("vertrag_")].filename
         suites = [suite for item in validated for suite in item.suites if suite.datei == filename]
@@ -52,9 +83,9 @@ def contract_suite_results(validated: list[ValidatedPackage]):
         quarantined = sum(file.rows_quarantined for file in delivered)
         failed = sum(suite.failed_expectations for suite in suites)
         notices = sum(suite.notices for suite in suites)
-        yield dg.AssetCheckResult(
-            check_name=spec.name,
-            asset_key=spec.asset_key,
+        yield _evaluation(
+            spec,
+            partition,
             passed=not (reasons or failed or quarantined),
             severity=dg.AssetCheckSeverity.ERROR if reasons else dg.AssetCheckSeverity.WARN,
             metadata={
@@ -69,7 +100,7 @@ def contract_suite_results(validated: list[ValidatedPackage]):
         )
 
 
-def acceptance_result(packages: list[ParsedPackage]) -> dg.AssetCheckResult:
+def acceptance_evaluation(partition: str, packages: list[ParsedPackage]) -> dg.AssetCheckEvaluation:
     acceptable = [package for package in packages if package.status is not Status.REJECTED]
     reasons = [
         f"{package.paket_id[:12]}: {reason}"
@@ -77,9 +108,9 @@ def acceptance_result(packages: list[ParsedPackage]) -> dg.AssetCheckResult:
         if package.status is Status.REJECTED
         for reason in package.rejection_reasons
     ]
-    return dg.AssetCheckResult(
-        check_name=ACCEPTANCE_CHECK.name,
-        asset_key=ACCEPTANCE_CHECK.asset_key,
+    return _evaluation(
+        ACCEPTANCE_CHECK,
+        partition,
         passed=bool(acceptable),
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
@@ -90,51 +121,57 @@ def acceptance_result(packages: list[ParsedPackage]) -> dg.AssetCheckResult:
     )
 
 
-RECONCILIATION_CHECK = dg.AssetCheckSpec(
-    name="abgleich_geliefert_geladen_quarantaene",
-    asset=dg.AssetKey("raw_tabellen"),
-    blocking=True,
-    description="Je Datei: gelieferte Zeilen = geladene + in Quarantäne genommene Zeilen, gemessen an den Tabellen.",
-)
-
-
-def reconcile_packages(con, paket_ids: list[str]) -> dg.AssetCheckResult:
+def reconcile(con, paket_ids: list[str]) -> dict[str, tuple[int, list[str]]]:
     """Compare each file's bookkeeping with the rows actually present in the raw tables and findings.
 
-    Rejected packages are left out: by contract nothing of them is loaded and their rows are not quarantined
-    one by one (the package-level finding covers them).
+    Set-based over all `paket_ids` at once; returns per package the number of files compared and the German
+    descriptions of every mismatch. Rejected packages are left out: by contract nothing of them is loaded and
+    their rows are not quarantined one by one (the package-level finding covers them).
     """
-    mismatches = []
+    present_rows = " union all ".join(
+        f"select paket_id, '{file.filename}' as datei, count(*) as zeilen from raw.{name} "
+        "where paket_id in (select unnest($ids)) group by all"
+        for name, file in CONTRACT_FILES.items()
+    )
     rows = con.execute(
-        """
-        select d.paket_id, d.datei, d.zeilen_geliefert, d.zeilen_geladen, d.zeilen_quarantaene, l.geladen
-        from raw.lieferungen_dateien d join raw.lieferungen l using (paket_id)
-        where d.paket_id in (select unnest(?::varchar[])) and l.status <> 'ABGELEHNT'
+        f"""
+        with quarantaene as (
+            select paket_id, datei, count(distinct zeile) as zeilen from raw.befunde
+            where paket_id in (select unnest($ids)) and ergebnis = 'ZEILE_QUARANTAENE' group by all
+        ), vorhanden as ({present_rows})
+        select d.paket_id, d.datei, d.zeilen_geliefert, d.zeilen_geladen, d.zeilen_quarantaene, l.geladen,
+            coalesce(q.zeilen, 0), coalesce(v.zeilen, 0), d.datei in (select unnest($vertrag))
+        from raw.lieferungen_dateien d
+        join raw.lieferungen l using (paket_id)
+        left join quarantaene q using (paket_id, datei)
+        left join vorhanden v using (paket_id, datei)
+        where d.paket_id in (select unnest($ids)) and l.status <> 'ABGELEHNT'
+        order by d.paket_id, d.datei
         """,
-        [paket_ids],
+        {"ids": paket_ids, "vertrag": [file.filename for file in CONTRACT_FILES.values()]},
     ).fetchall()
-    for paket_id, datei, delivered, loaded, quarantined, is_loaded in rows:
-        table = datei.removesuffix(".csv")
-        quarantined_lines = con.execute(
-            "select count(distinct zeile) from raw.befunde "
-            "where paket_id = ? and datei = ? and ergebnis = 'ZEILE_QUARANTAENE'",
-            [paket_id, datei],
-        ).fetchone()[0]
+    result: dict[str, tuple[int, list[str]]] = {}
+    for paket_id, datei, delivered, loaded, quarantined, is_loaded, q_lines, present, in_contract in rows:
+        files, mismatches = result.get(paket_id, (0, []))
         if delivered != loaded + quarantined:
             mismatches.append(f"{paket_id[:12]} {datei}: {delivered} ≠ {loaded} + {quarantined}")
-        if quarantined_lines != quarantined:
-            mismatches.append(
-                f"{paket_id[:12]} {datei}: {quarantined_lines} Quarantänezeilen statt {quarantined}"
-            )
-        if is_loaded and table in CONTRACT_FILES:
-            present = con.execute(
-                f"select count(*) from raw.{table} where paket_id = ?", [paket_id]
-            ).fetchone()[0]
-            if present != loaded:
-                mismatches.append(f"{paket_id[:12]} {datei}: {present} Zeilen in raw.{table} statt {loaded}")
-    return dg.AssetCheckResult(
-        check_name=RECONCILIATION_CHECK.name,
-        asset_key=RECONCILIATION_CHECK.asset_key,
+        if q_lines != quarantined:
+            mismatches.append(f"{paket_id[:12]} {datei}: {q_lines} Quarantänezeilen statt {quarantined}")
+        if is_loaded and in_contract and present != loaded:
+            table = datei.removesuffix(".csv")
+            mismatches.append(f"{paket_id[:12]} {datei}: {present} Zeilen in raw.{table} statt {loaded}")
+        result[paket_id] = (files + 1, mismatches)
+    return result
+
+
+def reconciliation_evaluation(
+    partition: str, paket_ids: list[str], reconciled: dict[str, tuple[int, list[str]]]
+) -> dg.AssetCheckEvaluation:
+    files = sum(reconciled.get(paket_id, (0, []))[0] for paket_id in paket_ids)
+    mismatches = [text for paket_id in paket_ids for text in reconciled.get(paket_id, (0, []))[1]]
+    return _evaluation(
+        RECONCILIATION_CHECK,
+        partition,
         passed=not mismatches,
-        metadata={"dateien": len(rows), "abweichungen": "\n".join(mismatches) or "keine"},
+        metadata={"dateien": files, "abweichungen": "\n".join(mismatches) or "keine"},
     )

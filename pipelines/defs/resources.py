@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from pipelines.config import DBT_PROJECT_DIR, REPORTS_DIRNAME, dbt_executable, get_settings
-from pipelines.ingest.case_index import case_index_dir
+from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable, get_settings
 
 # The pool every writer of the build database joins; the instance limits it to one step at a time.
 DUCKDB_WRITER_POOL = "duckdb_schreiber"
@@ -21,46 +21,15 @@ dbt_project.prepare_if_dev()
 
 
 class KimPaths(dg.ConfigurableResource):
-    """Where the landing zone, archive, staging cache and warehouse live."""
+    """Where the installation lives: the data and warehouse folders of the shared `Settings`."""
 
     data_dir: str
     warehouse_dir: str
 
     @property
-    def landing_dir(self) -> Path:
-        return Path(self.data_dir) / "landing"
-
-    @property
-    def archive_dir(self) -> Path:
-        return Path(self.data_dir) / "archive"
-
-    @property
-    def staging_dir(self) -> Path:
-        return Path(self.data_dir) / "staging"
-
-    @property
-    def case_index_dir(self) -> Path:
-        return case_index_dir(self.staging_dir)
-
-    @property
-    def reports_dir(self) -> Path:
-        return Path(self.data_dir) / REPORTS_DIRNAME
-
-    @property
-    def pseudonym_secret_file(self) -> Path:
-        return Path(self.data_dir) / ".pseudonym_secret"
-
-    @property
-    def build_db(self) -> Path:
-        return Path(self.warehouse_dir) / "build.duckdb"
-
-    @property
-    def published_db(self) -> Path:
-        return Path(self.warehouse_dir) / "kim.duckdb"
-
-    @property
-    def ministry_db(self) -> Path:
-        return Path(self.warehouse_dir) / "kim_ministerium.duckdb"
+    def settings(self) -> Settings:
+        """Every path of the installation, from the one registry (`pipelines.config.Settings`)."""
+        return replace(get_settings(), data_dir=Path(self.data_dir), warehouse_dir=Path(self.warehouse_dir))
 
 
 def build_resources(*, keep_step_outputs: bool = True) -> dict[str, object]:

@@ -8,10 +8,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from pipelines.config import get_settings
 from pipelines.defs.jobs import pakete_laden, warehouse_aufbauen
-from pipelines.defs.partitions import is_known_partition, partition_key
+from pipelines.defs.partitions import is_known_partition, partition_key, partition_range, range_tags
+from pipelines.ingest.load import finished_packages_in
 from pipelines.ingest.packages import LandingScan, find_packages
 
 # What a rebuild reflects: loaded rows, and the record of every package (a rejection changes the delivery
@@ -41,67 +43,85 @@ def partition_fingerprints(scan: LandingScan) -> dict[tuple[str, str], str]:
     }
 
 
-def _latest_materialization(instance: dg.DagsterInstance, asset: str, partition: str):
-    records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[partition]), limit=1
-    ).records
-    return records[0] if records else None
+def partitions_to_load(
+    scan: LandingScan, seen: dict[str, str], finished: set[str]
+) -> tuple[list[tuple[str, str]], dict[str, str], list[str]]:
+    """Which partitions of the landing zone a load run must take, given the sensor's memory.
 
-
-def _already_processed(instance: dg.DagsterInstance, ags: str, quartal: str, scan: LandingScan) -> bool:
-    """True if exactly these packages were recorded and the run got through: loaded, or all rejected.
-
-    A run that died on the way (after archiving, before loading) does not count, so the sensor asks again.
+    `seen` maps "ags|quartal" to the fingerprint the sensor saw last; `finished` are the package ids the build
+    database records as finished (the memory `kim build` uses too). A partition is taken when its
+    fingerprint changed and not all of its packages are finished; a run that died half-way leaves its packages
+    unfinished, so they are taken again. Returns the partitions, the new memory and German warnings.
     """
-    partition = str(partition_key(ags, quartal))
-    recorded = _latest_materialization(instance, "lieferprotokoll", partition)
-    if recorded is None:
-        return False
-    metadata = recorded.asset_materialization.metadata
-    expected = ", ".join(
-        sorted(r.paket_id for r in scan.packages if (r.ags, r.berichtsquartal) == (ags, quartal))
-    )
-    if "paket_ids" not in metadata or metadata["paket_ids"].value != expected:
-        return False
-    if metadata["abgelehnt"].value == metadata["pakete"].value:
-        return True
-    loaded = _latest_materialization(instance, "raw_tabellen", partition)
-    return loaded is not None and loaded.storage_id > recorded.storage_id
-
-
-@dg.sensor(
-    job=pakete_laden,
-    minimum_interval_seconds=30,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Startet für jede neue oder korrigierte Lieferung im Eingangsordner einen Ladelauf.",
-)
-def eingangsordner_sensor(context: dg.SensorEvaluationContext):
-    landing_dir = get_settings().landing_dir
-    scan = scan_landing_zone(landing_dir)
-    for problem in scan.problems:
-        context.log.warning(problem)
-    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    requests = []
+    seen = dict(seen)
+    ids: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for ref in scan.packages:
+        ids[(ref.ags, ref.berichtsquartal)].add(ref.paket_id)
+    todo, warnings = [], []
     for (ags, quartal), fingerprint in sorted(partition_fingerprints(scan).items()):
         key = f"{ags}|{quartal}"
         if seen.get(key) == fingerprint:
             continue
         seen[key] = fingerprint
         if not is_known_partition(ags, quartal):
-            context.log.warning(
+            warnings.append(
                 f"Lieferung {ags}/{quartal} wird nicht geladen: unbekannte Kommune oder Quartal außerhalb des "
                 "Berichtszeitraums (Quartal noch nicht abgeschlossen?)."
             )
-            continue
-        if _already_processed(context.instance, ags, quartal, scan):
-            continue
-        requests.append(
-            dg.RunRequest(run_key=f"{key}:{fingerprint[:16]}", partition_key=partition_key(ags, quartal))
+        elif not ids[(ags, quartal)] <= finished:
+            todo.append((ags, quartal))
+    return todo, seen, warnings
+
+
+def load_request(partitions: list[tuple[str, str]], fingerprints: dict[str, str]) -> dg.RunRequest:
+    """One run for all `partitions`: the partition itself, or the range holding them all.
+
+    The run key hashes every partition with its content fingerprint, so a correction under the same name
+    makes a new run; the run leaves partitions of the range whose packages are all finished alone.
+    """
+    config = dg.RunConfig(ops={"pakete_verarbeiten": {"config": {"nur_neue_pakete": True}}})
+    if len(partitions) == 1:
+        ags, quartal = partitions[0]
+        return dg.RunRequest(
+            run_key=f"{ags}|{quartal}:{fingerprints[f'{ags}|{quartal}'][:16]}",
+            partition_key=partition_key(ags, quartal),
+            run_config=config,
         )
+    content = "\n".join(f"{ags}|{quartal}:{fingerprints[f'{ags}|{quartal}']}" for ags, quartal in partitions)
+    return dg.RunRequest(
+        run_key=f"{len(partitions)} Partitionen:{hashlib.sha256(content.encode()).hexdigest()[:16]}",
+        tags=range_tags(partition_range(partitions)),
+        run_config=config,
+    )
+
+
+@dg.sensor(
+    job=pakete_laden,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Startet für neue oder korrigierte Lieferungen im Eingangsordner einen Ladelauf (mehrere "
+    "Lieferungen teilen sich einen Lauf).",
+)
+def eingangsordner_sensor(context: dg.SensorEvaluationContext):
+    settings = get_settings()
+    scan = scan_landing_zone(settings.landing_dir)
+    for problem in scan.problems:
+        context.log.warning(problem)
+    try:
+        finished = finished_packages_in(settings.build_db)
+    except duckdb.Error as error:
+        return dg.SkipReason(
+            f"Die Build-Datenbank ist gerade in Benutzung ({type(error).__name__}); nächster Versuch im "
+            "nächsten Intervall."
+        )
+    seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
+    todo, seen, warnings = partitions_to_load(scan, seen, finished)
+    for warning in warnings:
+        context.log.warning(warning)
     context.update_cursor(json.dumps(seen, sort_keys=True))
-    if not requests:
-        return dg.SkipReason(f"Keine neuen Lieferungen in {landing_dir}.")
-    return requests
+    if not todo:
+        return dg.SkipReason(f"Keine neuen Lieferungen in {settings.landing_dir}.")
+    return [load_request(todo, seen)]
 
 
 @dg.sensor(

@@ -24,14 +24,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.calendar import Quarter
+from pipelines.config import CASE_INDEX_DIRNAME
 from pipelines.ingest.staging import ParsedPackage, pandas_type, read_valid_rows
 
-INDEX_DIRNAME = "faelle_register"
 _SCHEMA = pa.schema([("fall_id", pa.string()), ("aufnahme_am", pa.date32())])
 
 
 def case_index_dir(staging_dir: Path | str) -> Path:
-    return Path(staging_dir) / INDEX_DIRNAME
+    return Path(staging_dir) / CASE_INDEX_DIRNAME
 
 
 def record_cases(index_dir: Path | str, package: ParsedPackage) -> Path | None:

@@ -63,19 +63,77 @@ class LoadResult:
 
 
 def record_package(con, parsed: ParsedPackage, report: str | None = None) -> dict[str, int]:
-    """Replace the package's bookkeeping rows (with its German report), in one transaction.
+    """Replace the package's bookkeeping rows (with its German report), in one transaction."""
+    _require_staging(parsed)
+    create_raw_schema(con)
+    with _transaction(con):
+        return _record(con, parsed, report)
+
+
+def store_partition(con, packages: list[ParsedPackage], reports: dict[str, str]) -> list[LoadResult]:
+    """Record every package of one partition and load the partition's winner, in one transaction.
+
+    `reports` maps each `paket_id` to its German report. The partition is (re)assigned only if one of the
+    packages is acceptable; otherwise only their bookkeeping is recorded and the partition keeps its rows
+    (an empty result). A crash leaves the partition either fully stored or untouched. The raw schema must
+    exist (`create_raw_schema`, once per connection).
+    """
+    partitions = {(package.ags, package.berichtsquartal) for package in packages}
+    if len(partitions) != 1:
+        raise ValueError(f"store_partition takes the packages of one partition, not {sorted(partitions)}")
+    for package in packages:
+        _require_staging(package)
+    with _transaction(con):
+        for package in packages:
+            _record(con, package, reports.get(package.paket_id))
+        if all(package.status is Status.REJECTED for package in packages):
+            return []
+        return _assign_partition(con, packages)
+
+
+def finished_package_ids(con) -> set[str]:
+    """Packages whose processing completed: rejected and recorded, or recorded and their partition assigned.
+
+    The one memory of what is loaded, read by `kim build` and the landing sensor alike. A package recorded
+    by a run that died before its partition was assigned is not finished, so it is processed again.
+    """
+    exists = con.execute(
+        "select count(*) from information_schema.columns "
+        f"where table_schema = '{RAW_SCHEMA}' and table_name = 'lieferungen' and column_name = 'zugeordnet'"
+    ).fetchone()[0]
+    if not exists:
+        return set()
+    finished = con.execute(
+        f"select paket_id from {RAW_SCHEMA}.lieferungen where status = ? or zugeordnet",
+        [str(Status.REJECTED)],
+    ).fetchall()
+    return {row[0] for row in finished}
+
+
+def finished_packages_in(build_db: Path) -> set[str]:
+    """`finished_package_ids` of the build database file, opened read-only (empty if there is none yet).
+
+    Raises `duckdb.Error` while another process writes the database.
+    """
+    import duckdb
+
+    if not Path(build_db).exists():
+        return set()
+    with duckdb.connect(str(build_db), read_only=True) as con:
+        return finished_package_ids(con)
+
+
+def _record(con, parsed: ParsedPackage, report: str | None) -> dict[str, int]:
+    """Replace the package's bookkeeping rows, inside the caller's transaction.
 
     A package that held its partition and is now rejected (re-processed under stricter rules) gives the
     partition up at once, to the next winner or to nobody: rejected rows never stay loaded.
     """
-    _require_staging(parsed)
-    create_raw_schema(con)
-    with _transaction(con):
-        was_holder = _partition_holder(con, parsed.ags, parsed.berichtsquartal) == parsed.paket_id
-        rows = _record_bookkeeping(con, parsed, report)
-        if was_holder and parsed.status is Status.REJECTED:
-            _assign_partition(con, [parsed])
-        return rows
+    was_holder = _partition_holder(con, parsed.ags, parsed.berichtsquartal) == parsed.paket_id
+    rows = _record_bookkeeping(con, parsed, report)
+    if was_holder and parsed.status is Status.REJECTED:
+        _assign_partition(con, [parsed])
+    return rows
 
 
 def load_partition(con, packages: list[ParsedPackage]) -> list[LoadResult]:

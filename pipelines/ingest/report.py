@@ -61,6 +61,7 @@ _NEXT_STEPS = {
 class ReportFiles:
     markdown: Path
     findings_csv: Path
+    text: str  # the Markdown report as written, recorded with the package in `raw.lieferungen`
 
 
 def report_dir(reports_root: Path | str, package: ParsedPackage) -> Path:
@@ -162,9 +163,11 @@ def write_report(package: ParsedPackage, reports_root: Path | str) -> ReportFile
     target = report_dir(reports_root, package)
     target.mkdir(parents=True, exist_ok=True)
     files = ReportFiles(
-        markdown=target / f"{package.paket_id}.md", findings_csv=target / f"{package.paket_id}_befunde.csv"
+        markdown=target / f"{package.paket_id}.md",
+        findings_csv=target / f"{package.paket_id}_befunde.csv",
+        text=render_report(package, findings),
     )
-    _write_atomically(files.markdown, render_report(package, findings).encode("utf-8"))
+    _write_atomically(files.markdown, files.text.encode("utf-8"))
     _write_atomically(files.findings_csv, findings_csv(findings))
     return files
 

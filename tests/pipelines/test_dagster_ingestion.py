@@ -1,4 +1,5 @@
-"""One partition through the real Dagster assets into a temporary DuckDB; the sensors on a real landing zone."""
+"""Partitions through the real Dagster load asset into a temporary DuckDB (one, and a range in one run); the
+sensors on a real landing zone."""
 
 from __future__ import annotations
 
@@ -14,17 +15,18 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from pipelines.calendar import Quarter
-from pipelines.defs.ingestion.assets import (
-    lieferprotokoll,
-    paket_archiv,
-    paket_geparst,
-    paket_geprueft,
-    raw_tabellen,
-)
-from pipelines.defs.partitions import partition_key
+from pipelines.defs.ingestion.assets import pakete_verarbeiten
+from pipelines.defs.partitions import partition_key, partition_range, range_tags
 from pipelines.defs.resources import KimPaths
-from pipelines.defs.sensors import eingangsordner_sensor, warehouse_aktualisierung_sensor
+from pipelines.defs.sensors import (
+    eingangsordner_sensor,
+    partition_fingerprints,
+    partitions_to_load,
+    warehouse_aktualisierung_sensor,
+)
 from pipelines.generator import generate
+from pipelines.ingest.archive import archive_package
+from pipelines.ingest.load import finished_packages_in
 from pipelines.ingest.packages import find_packages
 
 QUARTER = Quarter(2025, 2)
@@ -60,12 +62,9 @@ def installation(tmp_path, monkeypatch, landing_template):
     }
 
 
-INGESTION_ASSETS = [paket_archiv, paket_geparst, paket_geprueft, lieferprotokoll, raw_tabellen]
-
-
 def _materialize(resources, instance, ags: str, **kwargs) -> dg.ExecuteInProcessResult:
     return dg.materialize(
-        INGESTION_ASSETS,
+        [pakete_verarbeiten],
         partition_key=partition_key(ags, str(QUARTER)),
         resources=resources,
         instance=instance,
@@ -112,7 +111,7 @@ def test_one_partition_is_archived_parsed_and_loaded(installation):
             "select fall_id from raw.faelle union all select person_id from raw.faelle"
         ).fetchall()
     assert all(HEX_PSEUDONYM.match(value) for (value,) in pseudonyms)
-    archived = list((installation["kim_paths"].archive_dir).rglob("*.zip"))
+    archived = list((installation["kim_paths"].settings.archive_dir).rglob("*.zip"))
     assert len(archived) == 1
 
 
@@ -138,7 +137,7 @@ def _wrongly_addressed_correction(package: Path) -> Path:
 
 def test_a_rejected_correction_is_recorded_and_blocks_the_load(installation):
     instance = dg.DagsterInstance.ephemeral()
-    landing = installation["kim_paths"].landing_dir
+    landing = installation["kim_paths"].settings.landing_dir
     package = next(ref for ref in find_packages(landing).packages if ref.shape == "ORDNER_CSV")
     assert _materialize(installation, instance, package.ags).success
     data_tables = ("faelle", "ereignisse", "personal")
@@ -171,39 +170,71 @@ def test_a_rejected_correction_is_recorded_and_blocks_the_load(installation):
 
 
 def test_partition_without_package_fails_with_german_message(installation):
-    for path in (installation["kim_paths"].landing_dir / "05111").iterdir():
+    for path in (installation["kim_paths"].settings.landing_dir / "05111").iterdir():
         shutil.rmtree(path) if path.is_dir() else path.unlink()
-    result = dg.materialize(
-        [paket_archiv],
-        partition_key=partition_key("05111", str(QUARTER)),
-        resources=installation,
-        instance=dg.DagsterInstance.ephemeral(),
-        raise_on_error=False,
-    )
+    result = _materialize(installation, dg.DagsterInstance.ephemeral(), "05111", raise_on_error=False)
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.error
     assert "kein Paket vor" in failure.message
 
 
-def test_landing_sensor_requests_each_partition_once_with_content_hash(installation):
+def test_landing_sensor_requests_every_new_partition_in_one_run_keyed_by_content(installation):
     instance = dg.DagsterInstance.ephemeral()
-    landing = installation["kim_paths"].landing_dir
-    expected = {(ref.ags, ref.berichtsquartal) for ref in find_packages(landing).packages}
+    landing = installation["kim_paths"].settings.landing_dir
+    scan = find_packages(landing)
+    expected = {(ref.ags, ref.berichtsquartal) for ref in scan.packages}
+    assert set(partitions_to_load(scan, {}, set())[0]) == expected
 
     context = dg.build_sensor_context(instance=instance)
     requests = eingangsordner_sensor(context)
-    assert {tuple(r.partition_key.split("|")) for r in requests} == expected
-    assert all(re.fullmatch(r"\d{5,8}\|\d{4}-Q\d:[0-9a-f]{16}", r.run_key) for r in requests)
+    assert len(requests) == 1
+    request = requests[0]
+    assert request.tags == range_tags(partition_range(sorted(expected)))
+    assert re.fullmatch(r"\d+ Partitionen:[0-9a-f]{16}", request.run_key)
+    assert request.run_key.startswith(f"{len(expected)} Partitionen:")
 
     again = eingangsordner_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
     assert isinstance(again, dg.SkipReason)
 
 
+def test_a_range_of_partitions_loads_in_one_run_with_events_per_partition(installation):
+    instance = dg.DagsterInstance.ephemeral()
+    landing = installation["kim_paths"].settings.landing_dir
+    partitions = sorted({(ref.ags, ref.berichtsquartal) for ref in find_packages(landing).packages})[:3]
+    result = dg.materialize(
+        [pakete_verarbeiten],
+        tags=range_tags(partition_range(partitions)),
+        resources=installation,
+        instance=instance,
+    )
+    assert result.success
+    keys = {str(partition_key(ags, quartal)) for ags, quartal in partitions}
+    for asset in ("lieferprotokoll", "raw_tabellen"):
+        materialized = {
+            event.partition
+            for event in result.get_asset_materialization_events()
+            if event.asset_key.path == [asset]
+        }
+        assert materialized == keys
+        status = instance.get_status_by_partition(
+            dg.AssetKey(asset), sorted(keys), pakete_verarbeiten.partitions_def
+        )
+        assert set(status.values()) == {dg.AssetPartitionStatus.MATERIALIZED}
+    checks = result.get_asset_check_evaluations()
+    assert {check.partition for check in checks} == keys
+    assert len(checks) == 9 * len(keys) and all(check.passed for check in checks)
+    recorded = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("lieferprotokoll"), asset_partitions=[sorted(keys)[0]]),
+        limit=1,
+    ).records[0]
+    assert recorded.asset_materialization.metadata["pakete"].value == 1
+
+
 def test_landing_sensor_sees_a_correction_under_the_same_name(installation):
     instance = dg.DagsterInstance.ephemeral()
-    landing = installation["kim_paths"].landing_dir
+    landing = installation["kim_paths"].settings.landing_dir
     context = dg.build_sensor_context(instance=instance)
-    first = {r.partition_key: r.run_key for r in eingangsordner_sensor(context)}
+    first = {r.run_key for r in eingangsordner_sensor(context)}
 
     ref = next(r for r in find_packages(landing).packages if r.shape == "ORDNER_CSV")
     manifest_path = ref.path / "manifest.json"
@@ -212,27 +243,38 @@ def test_landing_sensor_sees_a_correction_under_the_same_name(installation):
     manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
     requests = eingangsordner_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
     assert [r.partition_key for r in requests] == [f"{ref.ags}|{ref.berichtsquartal}"]
-    assert requests[0].run_key != first[requests[0].partition_key]
+    assert requests[0].run_key not in first
 
 
 def test_landing_sensor_skips_partitions_already_processed_by_a_build(installation):
     instance = dg.DagsterInstance.ephemeral()
     assert _materialize(installation, instance, "05111").success
-    requests = eingangsordner_sensor(dg.build_sensor_context(instance=instance))
-    assert "05111|" + str(QUARTER) not in {r.partition_key for r in requests}
+    settings = installation["kim_paths"].settings
+    scan = find_packages(settings.landing_dir)
+    todo, _, _ = partitions_to_load(scan, {}, finished_packages_in(settings.build_db))
+    assert ("05111", str(QUARTER)) not in todo
+    assert len(todo) == len(partition_fingerprints(scan)) - 1
 
 
 def test_landing_sensor_asks_again_for_a_partition_whose_run_died_before_loading(installation):
     instance = dg.DagsterInstance.ephemeral()
-    archived_only = dg.materialize(
-        [paket_archiv, paket_geparst],
-        partition_key=partition_key("05111", str(QUARTER)),
-        resources=installation,
-        instance=instance,
-    )
-    assert archived_only.success
-    requests = eingangsordner_sensor(dg.build_sensor_context(instance=instance))
-    assert "05111|" + str(QUARTER) in {r.partition_key for r in requests}
+    assert _materialize(installation, instance, "05111").success
+    settings = installation["kim_paths"].settings
+    ref = next(r for r in find_packages(settings.landing_dir).packages if r.ags == "05111")
+    # A correction arrives; a run archives it and dies before storing anything (one transaction per partition).
+    manifest_path = ref.path / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["erstellt_am"] = "2026-01-15T10:00:00+01:00"
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    correction = next(r for r in find_packages(settings.landing_dir).packages if r.ags == "05111")
+    archive_package(correction, settings.archive_dir)
+    seen = {
+        f"{ags}|{quartal}": fingerprint
+        for (ags, quartal), fingerprint in partition_fingerprints(find_packages(settings.landing_dir)).items()
+        if ags != "05111"
+    }
+    requests = eingangsordner_sensor(dg.build_sensor_context(instance=instance, cursor=json.dumps(seen)))
+    assert [r.partition_key for r in requests] == ["05111|" + str(QUARTER)]
 
 
 def test_warehouse_sensor_waits_for_loads_and_fires_once_per_new_load(installation):

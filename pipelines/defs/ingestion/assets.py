@@ -1,4 +1,17 @@
-"""Ingestion assets per unit × quarter: archive → parse → check against the contract → record → load."""
+"""Ingestion as one asset step over many partitions (unit × quarter): archive → parse → check → record → load.
+
+A run may cover one partition (a sensor request, the UI) or a whole range of them (`kim build`, a backfill
+with the single-run policy): `context.partition_keys` lists them. The step hands them to
+`process_partitions`, which holds one DuckDB connection and stores each partition in one transaction. For every
+partition it processed it yields what Dagster would record for a run of that partition alone: a materialisation
+of `lieferprotokoll` (every package recorded, rejected ones too) and, if a package was acceptable, of
+`raw_tabellen` (the partition's rows), each with the partition's own metadata, and the evaluations of the
+contract, acceptance and reconciliation checks. Partitions of the range without a package in the landing zone,
+or whose packages are all loaded already, are left alone and get no event.
+
+The step fails, with a German message, when a partition could not be processed (the others are stored), or
+when no partition of the run had an acceptable package (`paket_annehmbar` blocks: nothing was loaded).
+"""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
@@ -7,173 +20,153 @@ from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.defs.checks import (
     ACCEPTANCE_CHECK,
     CONTRACT_SUITE_CHECKS,
+    LOAD_ASSET,
     RECONCILIATION_CHECK,
-    acceptance_result,
-    contract_suite_results,
-    reconcile_packages,
+    RECORD_ASSET,
+    acceptance_evaluation,
+    contract_suite_evaluations,
+    reconcile,
+    reconciliation_evaluation,
 )
-from pipelines.defs.partitions import package_partitions
+from pipelines.defs.partitions import package_partitions, partition_key, partition_of
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, KimPaths
-from pipelines.ingest.archive import archive_package
+from pipelines.ingest.batch import PartitionResult, process_partitions
 from pipelines.ingest.findings import Status
-from pipelines.ingest.load import load_partition, record_package
-from pipelines.ingest.packages import PackageRef, packages_for_partition
-from pipelines.ingest.parse import ParsedPackage, parse_package
-from pipelines.ingest.pseudonyms import load_or_create_secret
-from pipelines.ingest.report import report_dir, write_report
-from pipelines.ingest.validation import validate_parsed
+from pipelines.ingest.packages import packages_for_partition
 
 INGESTION_GROUP = "eingang"
 RAW_BOOKKEEPING_TABLES = ("lieferungen", "lieferungen_dateien", "befunde")
+# Metadata key of the step failure that only says "every package was refused" (`kim build` expects it).
+ALL_REJECTED = "alle_abgelehnt"
 
 
-def _partition(context: dg.AssetExecutionContext) -> tuple[str, str]:
-    keys = context.partition_key.keys_by_dimension
-    return keys["ags"], keys["quartal"]
+class Verarbeitung(dg.Config):
+    """How a load run treats packages that are loaded already."""
+
+    nur_neue_pakete: bool = False  # skip partitions whose packages are all finished (kim build, the sensor)
 
 
-@dg.asset(
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            RECORD_ASSET,
+            description="Jedes Paket der Partition archiviert, gelesen, gegen den Datenvertrag geprüft und mit "
+            "Status, Zählungen, Befunden und deutschem Bericht in raw.lieferungen protokolliert (abgelehnte auch).",
+            kinds={"python", "great_expectations", "duckdb"},
+            group_name=INGESTION_GROUP,
+            skippable=True,
+        ),
+        dg.AssetSpec(
+            LOAD_ASSET,
+            deps=[RECORD_ASSET],
+            description="Die Zeilen der Partition im Schema raw der Build-Datenbank, ersetzt durch das Paket, "
+            "das die Partition gewinnt (die jüngste annehmbare Lieferung).",
+            kinds={"duckdb"},
+            group_name=INGESTION_GROUP,
+            skippable=True,
+        ),
+    ],
+    check_specs=[*CONTRACT_SUITE_CHECKS, ACCEPTANCE_CHECK, RECONCILIATION_CHECK],
     partitions_def=package_partitions,
-    group_name=INGESTION_GROUP,
-    kinds={"python", "file"},
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    can_subset=True,
+    pool=DUCKDB_WRITER_POOL,
 )
-def paket_archiv(context: dg.AssetExecutionContext, kim_paths: KimPaths) -> list[tuple[PackageRef, str]]:
-    """The unit's delivered packages for the quarter, archived content-addressed and immutable."""
-    ags, quartal = _partition(context)
-    refs = packages_for_partition(kim_paths.landing_dir, ags, quartal)
-    if not refs:
+def pakete_verarbeiten(
+    context: dg.AssetExecutionContext, config: Verarbeitung, duckdb: DuckDBResource, kim_paths: KimPaths
+):
+    """The packages of every partition of the run, from the landing zone into the build database."""
+    partitions = [partition_of(key) for key in context.partition_keys]
+    settings = kim_paths.settings
+    if len(partitions) == 1 and not _has_package(settings, *partitions[0]):
+        ags, quartal = partitions[0]
         raise dg.Failure(
-            description=f"Für {ags} / {quartal} liegt im Eingangsordner {kim_paths.landing_dir} kein Paket vor."
+            description=f"Für {ags} / {quartal} liegt im Eingangsordner {settings.landing_dir} kein Paket vor."
         )
-    archived = [(ref, str(archive_package(ref, kim_paths.archive_dir))) for ref in refs]
-    context.add_output_metadata(
-        {
-            "pakete": len(archived),
-            "paket_ids": ", ".join(sorted(ref.paket_id for ref, _ in archived)),
-            "archiv": dg.MetadataValue.json({ref.paket_id: path for ref, path in archived}),
-        }
-    )
-    return archived
+    stored, failed = [], []
+    with duckdb.get_connection() as con:
+        for result in process_partitions(con, settings, partitions, reprocess=not config.nur_neue_pakete):
+            if result.error is not None:
+                failed.append(result)
+                continue
+            stored.append(result)
+            yield from _record_events(result)
+        reconciled = reconcile(con, [package.paket_id for result in stored for package in result.packages])
+    for result in stored:
+        yield from _load_events(result, reconciled)
+    if failed:
+        raise dg.Failure(
+            description="Partitionen konnten nicht verarbeitet werden (die übrigen sind gespeichert):\n"
+            + "\n".join(f"{result.ags}/{result.quartal}: {result.error}" for result in failed),
+            metadata={"fehlgeschlagen": [f"{result.ags}/{result.quartal}" for result in failed]},
+        )
+    if stored and not any(result.acceptable for result in stored):
+        raise dg.Failure(
+            description="Kein Paket dieses Laufs ist annehmbar; es wurde nichts geladen (siehe paket_annehmbar).",
+            metadata={ALL_REJECTED: True},
+        )
 
 
-@dg.asset(
-    partitions_def=package_partitions,
-    group_name=INGESTION_GROUP,
-    kinds={"python", "parquet"},
-)
-def paket_geparst(
-    context: dg.AssetExecutionContext, kim_paths: KimPaths, paket_archiv: list[tuple[PackageRef, str]]
-) -> list[ParsedPackage]:
-    """Every archived package read in its physical variant, typed, re-keyed, split into valid and quarantined rows."""
-    secret = load_or_create_secret(kim_paths.pseudonym_secret_file)
-    parsed = [
-        parse_package(archive_path, ref, secret, kim_paths.staging_dir) for ref, archive_path in paket_archiv
-    ]
-    context.add_output_metadata(
-        {
-            "zusammenfassung": "\n".join(package.summary_german() for package in parsed),
-            "status": ", ".join(f"{package.paket_id[:12]}: {package.status}" for package in parsed),
-            "zeilen_geliefert": sum(package.rows_delivered for package in parsed),
-            "zeilen_quarantaene": sum(package.rows_quarantined for package in parsed),
-        }
-    )
-    return parsed
+def _has_package(settings, ags: str, quartal: str) -> bool:
+    return bool(packages_for_partition(settings.landing_dir, ags, quartal))
 
 
-@dg.asset(
-    partitions_def=package_partitions,
-    group_name=INGESTION_GROUP,
-    kinds={"python", "great_expectations"},
-    check_specs=CONTRACT_SUITE_CHECKS,
-)
-def paket_geprueft(
-    context: dg.AssetExecutionContext, kim_paths: KimPaths, paket_geparst: list[ParsedPackage]
-):
-    """Every parsed package checked against the contract's GX suites, bad rows quarantined, German report written."""
-    validated = [validate_parsed(package, kim_paths.case_index_dir) for package in paket_geparst]
-    reports = [write_report(item.package, kim_paths.reports_dir) for item in validated]
-    yield dg.Output(
-        [item.package for item in validated],
+def _record_events(result: PartitionResult):
+    """What a run of this partition alone would record about its packages: the materialisation of
+    `lieferprotokoll` with the partition's own metadata, and the contract and acceptance checks."""
+    key = str(partition_key(result.ags, result.quartal))
+    packages = result.packages
+    yield dg.AssetMaterialization(
+        asset_key=RECORD_ASSET,
+        partition=key,
         metadata={
-            "zusammenfassung": "\n".join(item.package.summary_german() for item in validated),
-            "status": ", ".join(f"{item.package.paket_id[:12]}: {item.package.status}" for item in validated),
-            "zeilen_quarantaene": sum(item.package.rows_quarantined for item in validated),
-            "berichte": dg.MetadataValue.json([str(report.markdown) for report in reports]),
+            "pakete": len(packages),
+            "paket_ids": ", ".join(sorted(package.paket_id for package in packages)),
+            "abgelehnt": sum(package.status is Status.REJECTED for package in packages),
+            "zusammenfassung": "\n".join(package.summary_german() for package in packages),
+            "status": ", ".join(f"{package.paket_id[:12]}: {package.status}" for package in packages),
+            "zeilen_geliefert": sum(package.rows_delivered for package in packages),
+            "zeilen_quarantaene": sum(package.rows_quarantined for package in packages),
+            "archiv": dg.MetadataValue.json(result.archive),
+            "berichte": dg.MetadataValue.json([str(report.markdown) for report in result.reports]),
         },
     )
-    yield from contract_suite_results(validated)
+    yield from contract_suite_evaluations(key, list(result.validated))
+    yield acceptance_evaluation(key, packages)
 
 
-@dg.asset(
-    partitions_def=package_partitions,
-    group_name=INGESTION_GROUP,
-    kinds={"duckdb"},
-    check_specs=[ACCEPTANCE_CHECK],
-    pool=DUCKDB_WRITER_POOL,
-)
-def lieferprotokoll(
-    context: dg.AssetExecutionContext,
-    duckdb: DuckDBResource,
-    kim_paths: KimPaths,
-    paket_geprueft: list[ParsedPackage],
-):
-    """Each checked package recorded with status, counts, findings and report (rejected ones too)."""
-    with duckdb.get_connection() as con:
-        for package in paket_geprueft:
-            report = report_dir(kim_paths.reports_dir, package) / f"{package.paket_id}.md"
-            record_package(con, package, report.read_text(encoding="utf-8"))
-    yield dg.Output(
-        paket_geprueft,
-        metadata={
-            "pakete": len(paket_geprueft),
-            "paket_ids": ", ".join(sorted(package.paket_id for package in paket_geprueft)),
-            "abgelehnt": sum(package.status is Status.REJECTED for package in paket_geprueft),
-        },
-    )
-    # Blocking: a partition none of whose packages is acceptable loads nothing, and the run says so.
-    yield acceptance_result(paket_geprueft)
-
-
-@dg.asset(
-    partitions_def=package_partitions,
-    group_name=INGESTION_GROUP,
-    kinds={"duckdb"},
-    check_specs=[RECONCILIATION_CHECK],
-    pool=DUCKDB_WRITER_POOL,
-)
-def raw_tabellen(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, lieferprotokoll: list[ParsedPackage]
-):
-    """The partition's rows in the `raw` schema of the build database, replaced by the package that wins it."""
-    with duckdb.get_connection() as con:
-        results = load_partition(con, lieferprotokoll)
-        reconciliation = reconcile_packages(con, [package.paket_id for package in lieferprotokoll])
+def _load_events(result: PartitionResult, reconciled):
+    """The materialisation of `raw_tabellen` and the reconciliation check, if the partition was loaded."""
+    if not result.loads:
+        return
+    key = str(partition_key(result.ags, result.quartal))
     loaded_rows: dict[str, int] = {}
-    for result in results:
-        for table, count in result.rows_by_table.items():
+    for load in result.loads:
+        for table, count in load.rows_by_table.items():
             loaded_rows[table] = loaded_rows.get(table, 0) + count
-    yield dg.Output(
-        None,
+    yield dg.AssetMaterialization(
+        asset_key=LOAD_ASSET,
+        partition=key,
         metadata={
-            "pakete": len(lieferprotokoll),
-            "zusammenfassung": "\n".join(result.summary_german() for result in results),
+            "pakete": len(result.packages),
+            "zusammenfassung": "\n".join(load.summary_german() for load in result.loads),
             **{f"zeilen_{table}": count for table, count in sorted(loaded_rows.items())},
         },
     )
-    yield reconciliation
+    yield reconciliation_evaluation(key, sorted(package.paket_id for package in result.packages), reconciled)
 
 
-# The tables of the `raw` schema as dbt sees them (its sources). They are written only by `raw_tabellen`, in
-# one step per partition; declaring them as specs downstream of it keeps the lineage to every dbt model while
-# each partition run records one materialisation instead of ten (Dagster's event log dominated run time).
+# The tables of the `raw` schema as dbt sees them (its sources). They are written only by the load step;
+# declaring them as specs downstream of its two assets keeps the lineage to every dbt model while each partition
+# records two materialisations instead of ten (Dagster's event log dominated run time).
 RAW_TABLE_SPECS = [
     dg.AssetSpec(
         ["raw", table],
         deps=[writer],
         group_name=INGESTION_GROUP,
         kinds={"duckdb"},
-        description=f"Rohtabelle raw.{table} der Build-Datenbank; geschrieben von {writer.key.to_user_string()}.",
+        description=f"Rohtabelle raw.{table} der Build-Datenbank; geschrieben von {writer.to_user_string()}.",
     )
-    for writer, tables in ((raw_tabellen, CONTRACT_FILES), (lieferprotokoll, RAW_BOOKKEEPING_TABLES))
+    for writer, tables in ((LOAD_ASSET, CONTRACT_FILES), (RECORD_ASSET, RAW_BOOKKEEPING_TABLES))
     for table in tables
 ]

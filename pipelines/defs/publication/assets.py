@@ -15,7 +15,9 @@ from pipelines.publish import publish_warehouse
 )
 def warehouse_veroeffentlicht(context: dg.AssetExecutionContext, kim_paths: KimPaths) -> dg.MaterializeResult:
     """`kim.duckdb` (published layer) and `kim_ministerium.duckdb` (everything), swapped in by atomic rename."""
-    ministry, public = publish_warehouse(kim_paths.build_db, kim_paths.published_db, kim_paths.ministry_db)
+    ministry, public = publish_warehouse(
+        kim_paths.settings.build_db, kim_paths.settings.published_db, kim_paths.settings.ministry_db
+    )
     for result in (ministry, public):
         context.log.info(result.summary_german())
     return dg.MaterializeResult(
