@@ -99,19 +99,26 @@ def _collect_totals(build_db: Path, summary: BuildSummary) -> None:
 def _failed_partitions(result, partitions: list[tuple[str, str]]) -> list[str]:
     """The partitions a load run could not process; a run stopped only because every package was refused is
     not a failure (the rejections are recorded and nothing was loaded, by design)."""
-    from pipelines.defs.ingestion.assets import ALL_REJECTED
+    from pipelines.defs.checks import ACCEPTANCE_CHECK
 
     if result.success:
         return []
+    refused = [
+        evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if evaluation.blocking and not evaluation.passed
+    ]
     failed = []
     for event in result.get_step_failure_events():
         error = event.step_failure_data.error
-        metadata = (
-            event.step_failure_data.user_failure_data.metadata
-            if event.step_failure_data.user_failure_data
-            else {}
-        )
-        if ALL_REJECTED in metadata:
+        user_data = event.step_failure_data.user_failure_data
+        metadata = user_data.metadata if user_data else {}
+        if (
+            error is not None
+            and error.cls_name == "DagsterAssetCheckFailedError"
+            and refused
+            and all(evaluation.check_name == ACCEPTANCE_CHECK.name for evaluation in refused)
+        ):
             continue
         if "fehlgeschlagen" in metadata:
             failed += [

@@ -44,12 +44,12 @@ RECONCILIATION_CHECK = dg.AssetCheckSpec(
 
 
 def _evaluation(spec: dg.AssetCheckSpec, partition: str, passed: bool, metadata: dict, **kwargs):
+    kwargs.setdefault("blocking", spec.blocking)
     return dg.AssetCheckEvaluation(
         asset_key=spec.asset_key,
         check_name=spec.name,
         passed=passed,
         partition=partition,
-        blocking=spec.blocking,
         metadata=metadata,
         **kwargs,
     )
@@ -100,7 +100,13 @@ def contract_suite_evaluations(partition: str, validated: list[ValidatedPackage]
         )
 
 
-def acceptance_evaluation(partition: str, packages: list[ParsedPackage]) -> dg.AssetCheckEvaluation:
+def acceptance_evaluation(partition: str, packages: list[ParsedPackage], *, blocks_run: bool):
+    """Whether the partition has an acceptable package; only acceptable packages are ever loaded.
+
+    Dagster fails the step after a failed blocking evaluation. In a run over many partitions one refused
+    delivery must not stop the others, so the evaluation blocks (`blocks_run`) only when no partition of the
+    run had an acceptable package: then the step stops as a run of one refused partition always did.
+    """
     acceptable = [package for package in packages if package.status is not Status.REJECTED]
     reasons = [
         f"{package.paket_id[:12]}: {reason}"
@@ -113,6 +119,7 @@ def acceptance_evaluation(partition: str, packages: list[ParsedPackage]) -> dg.A
         partition,
         passed=bool(acceptable),
         severity=dg.AssetCheckSeverity.ERROR,
+        blocking=blocks_run,
         metadata={
             "pakete": len(packages),
             "annehmbar": len(acceptable),

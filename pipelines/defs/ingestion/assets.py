@@ -10,7 +10,8 @@ contract, acceptance and reconciliation checks. Partitions of the range without 
 or whose packages are all loaded already, are left alone and get no event.
 
 The step fails, with a German message, when a partition could not be processed (the others are stored), or
-when no partition of the run had an acceptable package (`paket_annehmbar` blocks: nothing was loaded).
+when no partition of the run had an acceptable package (`paket_annehmbar` blocks: nothing was loaded), as a
+run of one refused partition always did.
 """
 
 import dagster as dg
@@ -36,8 +37,6 @@ from pipelines.ingest.packages import packages_for_partition
 
 INGESTION_GROUP = "eingang"
 RAW_BOOKKEEPING_TABLES = ("lieferungen", "lieferungen_dateien", "befunde")
-# Metadata key of the step failure that only says "every package was refused" (`kim build` expects it).
-ALL_REJECTED = "alle_abgelehnt"
 
 
 class Verarbeitung(dg.Config):
@@ -100,11 +99,11 @@ def pakete_verarbeiten(
             + "\n".join(f"{result.ags}/{result.quartal}: {result.error}" for result in failed),
             metadata={"fehlgeschlagen": [f"{result.ags}/{result.quartal}" for result in failed]},
         )
-    if stored and not any(result.acceptable for result in stored):
-        raise dg.Failure(
-            description="Kein Paket dieses Laufs ist annehmbar; es wurde nichts geladen (siehe paket_annehmbar).",
-            metadata={ALL_REJECTED: True},
-        )
+    # Last, so a refused partition never stops the others: blocking only if nothing of the run was acceptable.
+    nothing_acceptable = not any(result.acceptable for result in stored)
+    for result in stored:
+        key = str(partition_key(result.ags, result.quartal))
+        yield acceptance_evaluation(key, result.packages, blocks_run=nothing_acceptable)
 
 
 def _has_package(settings, ags: str, quartal: str) -> bool:
@@ -113,7 +112,7 @@ def _has_package(settings, ags: str, quartal: str) -> bool:
 
 def _record_events(result: PartitionResult):
     """What a run of this partition alone would record about its packages: the materialisation of
-    `lieferprotokoll` with the partition's own metadata, and the contract and acceptance checks."""
+    `lieferprotokoll` with the partition's own metadata, and the contract checks (acceptance comes last)."""
     key = str(partition_key(result.ags, result.quartal))
     packages = result.packages
     yield dg.AssetMaterialization(
@@ -132,7 +131,6 @@ def _record_events(result: PartitionResult):
         },
     )
     yield from contract_suite_evaluations(key, list(result.validated))
-    yield acceptance_evaluation(key, packages)
 
 
 def _load_events(result: PartitionResult, reconciled):
