@@ -104,13 +104,24 @@ pruefgroessen as (
                 )
             when trendtest = 'gewichtete Regression (Wald-χ²)'
                 then pow(summe_wty - summe_wt * summe_wy / summe_w, 2) / (summe_wtt - summe_wt * summe_wt / summe_w)
-            -- t² of the least-squares slope: b² Σ(t − 3)² / (residual sum of squares / 3)
+            -- t² of the least-squares slope: b² Σ(t − 3)² / (residual sum of squares / 3). The sums cancel
+            -- for a flat or exactly linear series, leaving rounding noise that depends on the order rows were
+            -- loaded in: a slope or residual within 1e-12 of the series' own scale counts as zero.
+            when trendtest = 'Regression (t-Test)' and abs(steigung) <= 1e-12 * greatest(abs(summe_y) / 5.0, 1)
+                then 0.0
             when trendtest = 'Regression (t-Test)'
                 then coalesce(
-                    10.0 * pow(steigung, 2)
-                    / nullif(greatest(summe_yy - summe_y * summe_y / 5.0 - 10.0 * pow(steigung, 2), 0) / 3.0, 0),
+                    10.0 * pow(steigung, 2) / nullif(
+                        case
+                            when summe_yy - summe_y * summe_y / 5.0 - 10.0 * pow(steigung, 2)
+                                > 1e-12 * greatest(summe_yy, 1)
+                                then summe_yy - summe_y * summe_y / 5.0 - 10.0 * pow(steigung, 2)
+                            else 0
+                        end / 3.0,
+                        0
+                    ),
                     -- an exactly linear series: any slope is a trend
-                    case when steigung != 0 then cast('infinity' as double) else 0.0 end
+                    cast('infinity' as double)
                 )
         end as pruefgroesse
     from testwahl
