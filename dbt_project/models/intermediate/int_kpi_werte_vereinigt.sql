@@ -34,9 +34,9 @@
 with
 
 {% for modell in kennzahl_modelle %}
-{{ modell }} as (
-    select * from {{ ref(modell) }}
-),
+    {{ modell }} as (
+        select * from {{ ref(modell) }}
+    ),
 
 {% endfor -%}
 
@@ -50,8 +50,8 @@ varianten as (
 
 alle_kennzahlen as (
     {% for modell in kennzahl_modelle %}
-    select * from {{ modell }}
-    {% if not loop.last %}union all by name{% endif %}
+        select * from {{ modell }}
+        {% if not loop.last %}union all by name{% endif %}
     {% endfor %}
 ),
 

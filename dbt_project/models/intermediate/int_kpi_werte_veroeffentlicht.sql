@@ -18,7 +18,8 @@ gebietslieferungen as (
 ),
 
 kommunenwerte as (
-    select * from werte where gebietsebene = 'kommune'
+    select * from werte
+    where gebietsebene = 'kommune'
 ),
 
 -- Member cells of every reference-area cell (the same kpi, quarter and breakdown of its delivering units).
@@ -132,16 +133,24 @@ uebrige_gebiete as (
         quartal,
         aufschluesselung,
         case when geheimhaltung = 'offen' then wert end as wert,
-        case when geheimhaltung = 'offen' and not mitglied_geheim and (methode != 'kaplan_meier' or summenzahl is null) then zaehler end
-        as zaehler,
-        case when geheimhaltung = 'offen' and not mitglied_geheim and (methode != 'kaplan_meier' or summenzahl is null) then nenner end
-        as nenner,
+        case
+            when
+                geheimhaltung = 'offen' and not mitglied_geheim and (methode != 'kaplan_meier' or summenzahl is null)
+                then zaehler
+        end
+            as zaehler,
+        case
+            when
+                geheimhaltung = 'offen' and not mitglied_geheim and (methode != 'kaplan_meier' or summenzahl is null)
+                then nenner
+        end
+            as nenner,
         case when geheimhaltung = 'offen' then ki95_unten end as ki95_unten,
         case when geheimhaltung = 'offen' then ki95_oben end as ki95_oben,
         case when geheimhaltung = 'offen' then ki998_unten end as ki998_unten,
         case when geheimhaltung = 'offen' then ki998_oben end as ki998_oben,
         case when geheimhaltung = 'offen' and mitglied_geheim then 'bereinigt' else geheimhaltung end
-        as geheimhaltung,
+            as geheimhaltung,
         polaritaet,
         wertart,
         methode,
@@ -159,8 +168,10 @@ kommunen as (
         quartal,
         aufschluesselung,
         case when geheimhaltung = 'offen' then wert end as wert,
-        case when geheimhaltung = 'offen' and (methode != 'kaplan_meier' or summenzahl is null) then zaehler end as zaehler,
-        case when geheimhaltung = 'offen' and (methode != 'kaplan_meier' or summenzahl is null) then nenner end as nenner,
+        case when geheimhaltung = 'offen' and (methode != 'kaplan_meier' or summenzahl is null) then zaehler end
+            as zaehler,
+        case when geheimhaltung = 'offen' and (methode != 'kaplan_meier' or summenzahl is null) then nenner end
+            as nenner,
         case when geheimhaltung = 'offen' then ki95_unten end as ki95_unten,
         case when geheimhaltung = 'offen' then ki95_oben end as ki95_oben,
         case when geheimhaltung = 'offen' then ki998_unten end as ki998_unten,

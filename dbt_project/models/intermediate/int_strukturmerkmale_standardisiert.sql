@@ -25,8 +25,8 @@ flaeche_zustaendig as (
     from kommunen
     left join kommunen as eingeschlossen
         on
-            starts_with(eingeschlossen.ags, kommunen.ags)
-            and eingeschlossen.ags != kommunen.ags
+            starts_with(eingeschlossen.ags, kommunen.ags)  -- noqa: ST09
+            and kommunen.ags != eingeschlossen.ags
     group by kommunen.ags, kommunen.flaeche_km2
 ),
 

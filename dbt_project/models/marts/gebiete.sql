@@ -34,7 +34,7 @@ gebietsnamen as (
     union all
     select
         concat('PEER_', ags) as gebiet,
-        concat('Vergleichsgruppe ', name) as name
+        concat('Vergleichsgruppe ', name) as name  -- noqa: RF04
     from kommunen
 ),
 
