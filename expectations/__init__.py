@@ -3,6 +3,18 @@
 Importing this package is cheap: Great Expectations itself is imported only when a package is validated.
 """
 
-from expectations.validate import SuiteResult, ValidationOutcome, ValidationParameters, validate_package
+from expectations.validate import (
+    SuiteResult,
+    ValidationOutcome,
+    ValidationParameters,
+    validate_package,
+    validate_packages,
+)
 
-__all__ = ["SuiteResult", "ValidationOutcome", "ValidationParameters", "validate_package"]
+__all__ = [
+    "SuiteResult",
+    "ValidationOutcome",
+    "ValidationParameters",
+    "validate_package",
+    "validate_packages",
+]

@@ -39,13 +39,13 @@ import pyarrow as pa
 from expectations._gx import gx, screening
 from expectations.messages import format_value, package_fields, render, template_fields
 from expectations.suites import SUITE_MODULES
-from expectations.suites.common import DTYPES, PANDAS_TYPES, SuiteContext
+from expectations.suites.common import DTYPES, PACKAGE, PANDAS_TYPES, SuiteContext
 from pipelines.calendar import Quarter
 from pipelines.contract.schema import ContractFile
 from pipelines.ingest.findings import Outcome, format_count
 
 FINDING_COLUMNS = ("datei", "zeile", "spalte", "regel", "meldung", "ergebnis")
-RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["zeile"]}
+RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["_paket", "zeile"]}
 # The screen reports which rules fail in its `observed_value`, which BOOLEAN_ONLY would drop.
 SCREENING_FORMAT = {"result_format": "BASIC"}
 NUMBER = "nr"  # meta key the validator adds to an expectation screened alone: its position in the run
@@ -100,37 +100,81 @@ def validate_package(frames: dict[str, pd.DataFrame], parameters: ValidationPara
     `frames` maps contract names (`faelle`, `ereignisse`, …) to the rows the reader kept, with `zeile` and
     the contract columns in their staged dtypes; files not delivered are absent.
     """
-    unknown = sorted(set(frames) - set(SUITE_MODULES))
-    if unknown:
-        raise ValueError(f"no contract file is called {unknown}")
-    quarter = Quarter.parse(parameters.berichtsquartal)
+    return validate_packages([(frames, parameters)])[0]
+
+
+def validate_packages(
+    batch: list[tuple[dict[str, pd.DataFrame], ValidationParameters]],
+) -> list[ValidationOutcome]:
+    """Validate many packages of one reporting quarter together: one GX validation per contract file.
+
+    The rows of all packages that delivered a file are validated as one frame, each row keyed by its
+    package's position in `batch` (helper `_paket`); the rules that hold per package (uniqueness, the unit's
+    Gemeinden) key on it, and helper columns that depend on the package (known cases, duplicate lines) are
+    derived per package. GX's cost per file and expectation is thus paid once per batch instead of once per
+    package. Each package gets exactly the findings and suite results a validation of it alone gives.
+    """
+    if not batch:
+        return []
+    quarters = {parameters.berichtsquartal for _, parameters in batch}
+    if len(quarters) != 1:
+        raise ValueError(f"a batch holds packages of one quarter, not {sorted(quarters)}")
+    for frames, _ in batch:
+        unknown = sorted(set(frames) - set(SUITE_MODULES))
+        if unknown:
+            raise ValueError(f"no contract file is called {unknown}")
+    quarter = Quarter.parse(quarters.pop())
     run = _PackageRun(
         session=_session(),
         suite_parameters={
             "quartalsbeginn": quarter.start,
             "quartalsende": quarter.end,
             "berichtsjahr": quarter.year,
-            "gemeinden": sorted(parameters.gemeinden),
+            "gemeinden": sorted(
+                f"{paket}:{gemeinde}"
+                for paket, (_, parameters) in enumerate(batch)
+                for gemeinde in parameters.gemeinden
+            ),
         },
         message_fields=package_fields(quarter),
     )
-    context = SuiteContext(quarter=quarter, known_cases=parameters.known_cases)
-    findings = []
-    suites = []
+    contexts = [
+        SuiteContext(quarter=quarter, paket=paket, known_cases=parameters.known_cases)
+        for paket, (_, parameters) in enumerate(batch)
+    ]
+    findings: list[list[pd.DataFrame]] = [[] for _ in batch]
+    suites: list[list[SuiteResult]] = [[] for _ in batch]
     for name, module in SUITE_MODULES.items():
-        if name not in frames:
-            continue
-        file_findings, result = run.validate_file(module, frames[name], context)
-        findings.append(file_findings)
-        suites.append(result)
+        delivered = {paket: frames[name] for paket, (frames, _) in enumerate(batch) if name in frames}
+        for group in _same_columns(delivered):
+            outcomes = run.validate_file(module, group, {paket: contexts[paket] for paket in group})
+            for paket, (file_findings, result) in outcomes.items():
+                findings[paket].append(file_findings)
+                suites[paket].append(result)
         if name == "faelle":
-            quarantined = file_findings.loc[
-                file_findings["ergebnis"] == str(Outcome.ROW_QUARANTINED), "zeile"
-            ]
-            context = replace(
-                context, faelle=frames[name], faelle_quarantined=frozenset(int(z) for z in quarantined)
-            )
-    return ValidationOutcome(findings=_findings_frame(findings), suites=tuple(suites))
+            for paket, frame in delivered.items():
+                own = findings[paket][-1]
+                quarantined = own.loc[own["ergebnis"] == str(Outcome.ROW_QUARANTINED), "zeile"]
+                contexts[paket] = replace(
+                    contexts[paket], faelle=frame, faelle_quarantined=frozenset(int(z) for z in quarantined)
+                )
+    return [
+        ValidationOutcome(findings=_findings_frame(findings[paket]), suites=tuple(suites[paket]))
+        for paket in range(len(batch))
+    ]
+
+
+def _same_columns(delivered: dict[int, pd.DataFrame]) -> list[dict[int, pd.DataFrame]]:
+    """The packages' frames in groups of identical columns and dtypes, each validated as one frame.
+
+    The reader stages every file with the contract's columns and dtypes, so there is one group; a frame that
+    differs (a reader defect, reported for every row of its file) is validated on its own.
+    """
+    groups: dict[tuple, dict[int, pd.DataFrame]] = {}
+    for paket, frame in delivered.items():
+        signature = tuple((column, str(dtype)) for column, dtype in frame.dtypes.items())
+        groups.setdefault(signature, {})[paket] = frame
+    return list(groups.values())
 
 
 class _Session:
@@ -197,11 +241,16 @@ class _PackageRun:
     message_fields: dict[str, str]
 
     def validate_file(
-        self, module: ModuleType, delivered: pd.DataFrame, context: SuiteContext
-    ) -> tuple[pd.DataFrame, SuiteResult]:
+        self, module: ModuleType, delivered: dict[int, pd.DataFrame], contexts: dict[int, SuiteContext]
+    ) -> dict[int, tuple[pd.DataFrame, SuiteResult]]:
+        """One contract file of many packages (same columns), validated as one frame; results per package."""
         file: ContractFile = module.FILE
-        frame = _contract_frame(delivered, file)
-        augmented = module.add_helper_columns(frame, context).reset_index(drop=True)
+        frames = {paket: _contract_frame(rows, file) for paket, rows in delivered.items()}
+        augmented = pd.concat(
+            [module.add_helper_columns(frame, contexts[paket]) for paket, frame in frames.items()],
+            ignore_index=True,
+        )
+        columns = set(next(iter(frames.values())).columns)
         members = _members(file.name)
         present = set(augmented.columns)
         evaluable = [m for m in members if _is_evaluable(m, present)]
@@ -211,38 +260,52 @@ class _PackageRun:
         failing = self._screen(validator, file, evaluable, _sound_columns(augmented, file, module))
         # Columns the reader delivered wrongly (missing, or not of their contract dtype): they are reported
         # for every row, and the other expectations on them are not evaluated (their verdict would be noise).
-        defective = {name for name in file.column_names if name not in frame.columns}
+        defective = {name for name in file.column_names if name not in columns}
         defective |= {m.expectation.column for m in failing if _kind(m) == "ExpectColumnTypeToBe"}
         detailing = [m for m in failing if _is_column_check(m) or not (m.columns & defective)]
         detailed = self._run(validator, file.name, detailing, RESULT_FORMAT) if detailing else []
 
         messages = _Messages(file, module, augmented, self.message_fields)
         rows: list[pd.DataFrame] = []
-        failed = len(members) - len(evaluable) + len(failing) - len(detailing)
+        undetailed = len(members) - len(evaluable) + len(failing) - len(detailing)
+        failed = dict.fromkeys(frames, undetailed)
         for result in detailed:
             if result.success:  # the screen and the expectation disagree: a defect of the screen
                 raise RuntimeError(
                     f"{file.filename}: {result.expectation_config.type} failed its screening but passes"
                 )
-            failed += 1
             config = result.expectation_config
             problem = _exception_message(result)
             if problem is not None:
                 raise RuntimeError(
                     f"{file.filename}: expectation {config.type} {config.kwargs} raised {problem}"
                 )
-            lines = _failing_lines(result.result, augmented)
-            rows.append(messages.findings(config.meta, lines, _result_fields(result.result)))
-        findings = _findings_frame(rows)
-        quarantined = findings.loc[findings["ergebnis"] == str(Outcome.ROW_QUARANTINED), "zeile"]
-        return findings, SuiteResult(
-            datei=file.filename,
-            expectations=len(members),
-            failed_expectations=failed,
-            rows_checked=len(frame),
-            rows_quarantined=int(quarantined.nunique()),
-            notices=int((findings["ergebnis"] == str(Outcome.NOTICE)).sum()),
-        )
+            keys = _failing_keys(result.result, augmented)
+            # A column-level failure concerns every package of the frame; a value rule those with rows.
+            concerned = (
+                frames if "unexpected_index_list" not in result.result else {paket for paket, _ in keys}
+            )
+            for paket in concerned:
+                failed[paket] += 1
+            rows.append(messages.findings(config.meta, keys, _result_fields(result.result)))
+        batch_findings = pd.concat(rows, ignore_index=True) if rows else None
+        outcomes = {}
+        for paket, frame in frames.items():
+            own = [] if batch_findings is None else [batch_findings[batch_findings[PACKAGE.name] == paket]]
+            findings = _findings_frame(own)
+            quarantined = findings.loc[findings["ergebnis"] == str(Outcome.ROW_QUARANTINED), "zeile"]
+            outcomes[paket] = (
+                findings,
+                SuiteResult(
+                    datei=file.filename,
+                    expectations=len(members),
+                    failed_expectations=failed[paket],
+                    rows_checked=len(frame),
+                    rows_quarantined=int(quarantined.nunique()),
+                    notices=int((findings["ergebnis"] == str(Outcome.NOTICE)).sum()),
+                ),
+            )
+        return outcomes
 
     def _screen(self, validator: Any, file: ContractFile, evaluable: list, sound: set[str]) -> list:
         """The evaluable members that fail: those the screen reports, and those screened alone that fail."""
@@ -351,14 +414,14 @@ def _exception_message(result: Any) -> str | None:
     return "; ".join(messages) if messages else None
 
 
-def _failing_lines(result: dict, augmented: pd.DataFrame) -> list[int]:
-    """The `zeile` of every row an expectation rejected; all rows for a table-level expectation."""
+def _failing_keys(result: dict, augmented: pd.DataFrame) -> list[tuple[int, int]]:
+    """(`_paket`, `zeile`) of every row an expectation rejected; all rows for a table-level expectation."""
     if "unexpected_index_list" not in result:
-        return [int(line) for line in augmented["zeile"].tolist()]
-    lines = [int(entry["zeile"]) for entry in result["unexpected_index_list"]]
-    if result.get("unexpected_count") is not None and result["unexpected_count"] != len(lines):
+        return list(zip(augmented[PACKAGE.name].tolist(), augmented["zeile"].tolist(), strict=True))
+    keys = [(int(entry[PACKAGE.name]), int(entry["zeile"])) for entry in result["unexpected_index_list"]]
+    if result.get("unexpected_count") is not None and result["unexpected_count"] != len(keys):
         raise RuntimeError("GX reported fewer failing rows than it counted; result_format must be COMPLETE")
-    return lines
+    return keys
 
 
 def _result_fields(result: dict) -> dict[str, str]:
@@ -374,17 +437,21 @@ class _Messages:
         self, file: ContractFile, module: ModuleType, augmented: pd.DataFrame, fields: dict[str, str]
     ) -> None:
         self.file = file
-        self.rows = augmented.set_index("zeile", drop=False)
+        self.rows = augmented.set_index([PACKAGE.name, "zeile"], drop=False)
         self.fields = fields
         self.kinds = {column.name: _message_kind(column.name, column.kind) for column in file.columns}
         self.kinds.update({helper.name: helper.kind for helper in module.HELPERS})
         self.kinds["zeile"] = "plain"
 
-    def findings(self, meta: dict, lines: list[int], result_fields: dict[str, str]) -> pd.DataFrame:
+    def findings(
+        self, meta: dict, keys: list[tuple[int, int]], result_fields: dict[str, str]
+    ) -> pd.DataFrame:
+        """One finding per (`_paket`, `zeile`) in `keys`, with the package's position in column `_paket`."""
         template = meta["meldung"]
         column = meta["spalte"]
         wanted = [name for name in {column, *template_fields(template)} if name in self.rows.columns]
-        values = self.rows.loc[lines, wanted].to_dict("records") if lines else []
+        values = self.rows.loc[keys, wanted].to_dict("records") if keys else []
+        lines = [line for _, line in keys]
         messages = []
         for line, row in zip(lines, values, strict=True):
             filled = {name: format_value(value, self.kinds[name]) for name, value in row.items()}
@@ -393,6 +460,7 @@ class _Messages:
             messages.append(f"{self.file.filename}, Zeile {format_count(line)}, Spalte „{column}“: {body}")
         return pd.DataFrame(
             {
+                PACKAGE.name: [paket for paket, _ in keys],
                 "datei": self.file.filename,
                 "zeile": lines,
                 "spalte": column,
@@ -400,7 +468,7 @@ class _Messages:
                 "meldung": messages,
                 "ergebnis": meta["ergebnis"],
             },
-            columns=list(FINDING_COLUMNS),
+            columns=[PACKAGE.name, *FINDING_COLUMNS],
         )
 
 

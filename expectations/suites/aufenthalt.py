@@ -12,7 +12,16 @@ from __future__ import annotations
 import pandas as pd
 
 from expectations._gx import gxe
-from expectations.suites.common import Helper, SuiteContext, duplicate_lines, meta, schema_checks
+from expectations.suites.common import (
+    PACKAGE,
+    Helper,
+    SuiteContext,
+    duplicate_lines,
+    meta,
+    package_column,
+    schema_checks,
+    unique_per_package,
+)
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.ingest.findings import Rule
 
@@ -26,6 +35,7 @@ COUNTS = {
 }
 
 HELPERS = (
+    PACKAGE,
     Helper(
         "_duplikat_zeilen", "zeilen", "lines with this row's `verfahren` (message of the uniqueness rule)"
     ),
@@ -33,13 +43,15 @@ HELPERS = (
 
 
 def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFrame:
-    return frame.assign(_duplikat_zeilen=duplicate_lines(frame, ["verfahren"]))
+    return frame.assign(
+        _paket=package_column(frame, context), _duplikat_zeilen=duplicate_lines(frame, ["verfahren"])
+    )
 
 
 def expectations() -> list:
     E = gxe()
-    unique = E.ExpectColumnValuesToBeUnique(
-        column="verfahren",
+    unique = unique_per_package(
+        "verfahren",
         meta=meta(
             Rule.DUPLICATE,
             "verfahren",

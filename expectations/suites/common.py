@@ -80,12 +80,33 @@ class SuiteContext:
     """What helper columns may depend on besides the file itself (the same for every file of a package)."""
 
     quarter: Quarter
+    # The package's position in the batch validated together (`expectations.validate.validate_packages`).
+    paket: int = 0
     # Cases an event may refer to: this package's faelle rows that passed their suite …
     faelle: pd.DataFrame | None = None
     # … the faelle lines this package's suite quarantined (events of those cases cannot be loaded) …
     faelle_quarantined: frozenset[int] = frozenset()
     # … and the cases of earlier packages of the unit (`fall_id`, `aufnahme_am`).
     known_cases: pd.DataFrame | None = None
+
+
+# Many packages of a quarter are validated as one frame; rules that hold per package (uniqueness, the unit's
+# Gemeinden) key on the row's package. Every suite declares and derives it first.
+PACKAGE = Helper(
+    "_paket", "int", "position of the row's package in the validated batch: per-package rules key on it"
+)
+
+
+def package_column(frame: pd.DataFrame, context: SuiteContext) -> pd.Series:
+    """`_paket` for every row of `frame`: the package's position in the batch."""
+    return pd.Series(pd.array([context.paket] * len(frame), dtype="Int32"), index=frame.index)
+
+
+def unique_per_package(column: str, meta: dict[str, str]):
+    """`column` unique within each package (empty values ignored, as `ExpectColumnValuesToBeUnique` does)."""
+    return gxe().ExpectCompoundColumnsToBeUnique(
+        column_list=[PACKAGE.name, column], ignore_row_if="any_value_is_missing", meta=meta
+    )
 
 
 def meta(

@@ -32,6 +32,7 @@ from expectations._gx import gxe
 from expectations.messages import lines_phrase
 from expectations.suites.common import (
     DTYPES,
+    PACKAGE,
     Helper,
     SuiteContext,
     col,
@@ -39,6 +40,7 @@ from expectations.suites.common import (
     empty_unless,
     meta,
     not_before,
+    package_column,
     required_if,
     schema_checks,
     typed,
@@ -59,6 +61,7 @@ QUARANTINED = "QUARANTAENE"
 PAIR_SEPARATOR = "→"  # in `_rechtskreis_paar`
 
 HELPERS = (
+    PACKAGE,
     Helper(
         "_fall_herkunft", "plain", "where the event's case is: PAKET, FRUEHER, QUARANTAENE or empty (unknown)"
     ),
@@ -136,6 +139,7 @@ def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFra
     matched = events.merge(reference, on="fall_id", how="left", sort=False, validate="many_to_one")
     matched.index = frame.index
     return frame.assign(
+        _paket=package_column(frame, context),
         _fall_herkunft=matched["_fall_herkunft"].astype(DTYPES["text"]),
         _fall_aufnahme_am=matched["_fall_aufnahme_am"].astype(DTYPES["date"]),
         _fall_zeilen=matched["_fall_zeilen"].astype(DTYPES["text"]),
@@ -286,7 +290,7 @@ def _handover() -> list:
 def _repeats() -> list:
     return [
         gxe().ExpectCompoundColumnsToBeUnique(
-            column_list=list(FILE.natural_key),
+            column_list=[PACKAGE.name, *FILE.natural_key],
             meta=meta(
                 Rule.DUPLICATE,
                 "ereignis",

@@ -4,7 +4,7 @@
 |---|---|
 | every column present, of its type; required columns filled; codes in their lists; `bedarfe` ≥ 1 code | `common.schema_checks` |
 | `fall_id` unique per file (every row of a repeated case is quarantined) | unique `fall_id` |
-| `gemeinde_ags` a Gemeinde the unit serves | in set `$gemeinden` |
+| `gemeinde_ags` a Gemeinde the unit serves | helper `_paket_gemeinde` in set `$gemeinden` (pairs of the batch) |
 | `aufnahme_am` ≥ 2019-01-01 | between |
 | `aufnahme_am`, `abschluss_am` ≤ quarter end | between, max `$quartalsende` |
 | `erstkontakt_am` ≤ `aufnahme_am` ≤ `abschluss_am`; `einreise_monat` ≤ `aufnahme_am` | pair A ≥ B |
@@ -22,6 +22,7 @@ import pandas as pd
 
 from expectations._gx import gxe
 from expectations.suites.common import (
+    PACKAGE,
     Helper,
     SuiteContext,
     col,
@@ -29,9 +30,11 @@ from expectations.suites.common import (
     empty_unless,
     meta,
     not_before,
+    package_column,
     required_if,
     schema_checks,
     typed,
+    unique_per_package,
     year_of,
 )
 from pipelines.contract.schema import CONTRACT_FILES
@@ -42,24 +45,34 @@ EARLIEST_INTAKE = date(2019, 1, 1)
 EARLIEST_BIRTH_YEAR = 1930
 
 HELPERS = (
+    PACKAGE,
     Helper("_aufnahme_jahr", "int", "year of `aufnahme_am`: upper bound of `geburtsjahr`"),
     Helper(
         "_duplikat_zeilen", "zeilen", "lines sharing this row's `fall_id` (message of the uniqueness rule)"
     ),
+    Helper("_paket_gemeinde", "plain", "`<_paket>:<gemeinde_ags>`: the Gemeinde keyed by the package's unit"),
 )
 
 
 def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFrame:
     return frame.assign(
+        _paket=package_column(frame, context),
         _aufnahme_jahr=year_of(typed(frame, FILE, "aufnahme_am")),
         _duplikat_zeilen=duplicate_lines(frame, ["fall_id"]),
+        _paket_gemeinde=package_gemeinde(frame, context),
     )
+
+
+def package_gemeinde(frame: pd.DataFrame, context: SuiteContext) -> pd.Series:
+    """`<paket>:<gemeinde_ags>`, empty where the Gemeinde is: the unit's Gemeinden differ per package."""
+    gemeinde = typed(frame, FILE, "gemeinde_ags")
+    return (f"{context.paket}:" + gemeinde).astype(gemeinde.dtype)
 
 
 def _uniqueness() -> list:
     return [
-        gxe().ExpectColumnValuesToBeUnique(
-            column="fall_id",
+        unique_per_package(
+            "fall_id",
             meta=meta(
                 Rule.DUPLICATE,
                 "fall_id",
@@ -73,7 +86,7 @@ def _uniqueness() -> list:
 def _gemeinde() -> list:
     return [
         gxe().ExpectColumnValuesToBeInSet(
-            column="gemeinde_ags",
+            column="_paket_gemeinde",
             value_set={"$PARAMETER": "gemeinden"},
             meta=meta(
                 Rule.FOREIGN_GEMEINDE,

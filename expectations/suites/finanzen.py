@@ -21,11 +21,13 @@ import pandas as pd
 
 from expectations._gx import gxe
 from expectations.suites.common import (
+    PACKAGE,
     Helper,
     SuiteContext,
     duplicate_lines,
     meta,
     not_before,
+    package_column,
     schema_checks,
     typed,
 )
@@ -38,6 +40,7 @@ SPENDING_FACTOR = 1.05
 HALF_CENT = 0.005
 
 HELPERS = (
+    PACKAGE,
     Helper("_verausgabt_hoechstens", "euro", "`abgerufen_eur` × 1,05: the most that may have been spent"),
     Helper("_verausgabt_grenze", "euro", "`_verausgabt_hoechstens` + half a cent: the value compared with"),
     Helper("_duplikat_zeilen", "zeilen", "lines sharing this row's (haushaltsjahr, baustein) (message only)"),
@@ -47,6 +50,7 @@ HELPERS = (
 def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFrame:
     limit = typed(frame, FILE, "abgerufen_eur") * SPENDING_FACTOR
     return frame.assign(
+        _paket=package_column(frame, context),
         _verausgabt_hoechstens=limit,
         _verausgabt_grenze=limit + HALF_CENT,
         _duplikat_zeilen=duplicate_lines(frame, list(FILE.natural_key)),
@@ -56,7 +60,7 @@ def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFra
 def _uniqueness() -> list:
     return [
         gxe().ExpectCompoundColumnsToBeUnique(
-            column_list=list(FILE.natural_key),
+            column_list=[PACKAGE.name, *FILE.natural_key],
             meta=meta(
                 Rule.DUPLICATE,
                 "haushaltsjahr",

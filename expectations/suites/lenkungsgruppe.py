@@ -13,13 +13,23 @@ from __future__ import annotations
 import pandas as pd
 
 from expectations._gx import gxe
-from expectations.suites.common import Helper, SuiteContext, duplicate_lines, meta, schema_checks
+from expectations.suites.common import (
+    PACKAGE,
+    Helper,
+    SuiteContext,
+    duplicate_lines,
+    meta,
+    package_column,
+    schema_checks,
+    unique_per_package,
+)
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.ingest.findings import Rule
 
 FILE = CONTRACT_FILES["lenkungsgruppe"]
 
 HELPERS = (
+    PACKAGE,
     Helper(
         "_duplikat_zeilen", "zeilen", "lines with this row's `sitzung_am` (message of the uniqueness rule)"
     ),
@@ -27,7 +37,9 @@ HELPERS = (
 
 
 def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFrame:
-    return frame.assign(_duplikat_zeilen=duplicate_lines(frame, ["sitzung_am"]))
+    return frame.assign(
+        _paket=package_column(frame, context), _duplikat_zeilen=duplicate_lines(frame, ["sitzung_am"])
+    )
 
 
 def expectations() -> list:
@@ -44,8 +56,8 @@ def expectations() -> list:
                 "{quartalsende}); bitte nur Sitzungen des Quartals liefern, frühere im Paket ihres Quartals.",
             ),
         ),
-        E.ExpectColumnValuesToBeUnique(
-            column="sitzung_am",
+        unique_per_package(
+            "sitzung_am",
             meta=meta(
                 Rule.DUPLICATE,
                 "sitzung_am",

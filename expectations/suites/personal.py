@@ -19,6 +19,7 @@ import pandas as pd
 
 from expectations._gx import gxe
 from expectations.suites.common import (
+    PACKAGE,
     Helper,
     SuiteContext,
     col,
@@ -26,8 +27,10 @@ from expectations.suites.common import (
     empty_unless,
     meta,
     not_before,
+    package_column,
     required_if,
     schema_checks,
+    unique_per_package,
 )
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.ingest.findings import Rule
@@ -35,6 +38,7 @@ from pipelines.ingest.findings import Rule
 FILE = CONTRACT_FILES["personal"]
 
 HELPERS = (
+    PACKAGE,
     Helper(
         "_duplikat_zeilen", "zeilen", "lines sharing this row's `stelle_id` (message of the uniqueness rule)"
     ),
@@ -42,13 +46,15 @@ HELPERS = (
 
 
 def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFrame:
-    return frame.assign(_duplikat_zeilen=duplicate_lines(frame, ["stelle_id"]))
+    return frame.assign(
+        _paket=package_column(frame, context), _duplikat_zeilen=duplicate_lines(frame, ["stelle_id"])
+    )
 
 
 def _uniqueness() -> list:
     return [
-        gxe().ExpectColumnValuesToBeUnique(
-            column="stelle_id",
+        unique_per_package(
+            "stelle_id",
             meta=meta(
                 Rule.DUPLICATE,
                 "stelle_id",

@@ -33,6 +33,7 @@ from expectations._gx import gxe
 from expectations.messages import format_value
 from expectations.suites.common import (
     DTYPES,
+    PACKAGE,
     Helper,
     SuiteContext,
     col,
@@ -40,9 +41,11 @@ from expectations.suites.common import (
     empty_unless,
     meta,
     not_before,
+    package_column,
     required_if,
     schema_checks,
     typed,
+    unique_per_package,
 )
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.ingest.findings import Rule
@@ -76,6 +79,7 @@ _LABELS = {
 }
 
 HELPERS = (
+    PACKAGE,
     Helper("_stufe", "code", "the status the theme's dates show (its latest step with a date)"),
     Helper("_stufe_beleg", "plain", "the dates behind `_stufe`, in words (message only)"),
     Helper(
@@ -93,6 +97,7 @@ def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFra
                 stage[row] = status
                 evidence[row] = text.format(format_value(day, "date"))
     return frame.assign(
+        _paket=package_column(frame, context),
         _stufe=pd.array(stage, dtype=DTYPES["code"]),
         _stufe_beleg=pd.array(evidence, dtype=DTYPES["text"]),
         _duplikat_zeilen=duplicate_lines(frame, ["thema_id"]),
@@ -102,8 +107,8 @@ def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFra
 def _uniqueness_and_range() -> list:
     E = gxe()
     return [
-        E.ExpectColumnValuesToBeUnique(
-            column="thema_id",
+        unique_per_package(
+            "thema_id",
             meta=meta(
                 Rule.DUPLICATE,
                 "thema_id",

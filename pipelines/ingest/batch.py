@@ -3,8 +3,9 @@
 `process_partitions` is the one function that processes packages; the Dagster load asset, `kim build` (through
 it) and the tests call it. It holds one DuckDB connection for the whole batch and stores each partition in one
 transaction (`store_partition`), so a crash leaves every partition either fully stored or untouched. Partitions
-are processed in the order (unit, quarter): an event may refer to a case delivered in an earlier quarter of the
-same unit, whose package must have been checked first (`case_index.py`).
+are processed quarter by quarter: an event may refer to a case delivered in an earlier quarter of the same unit,
+whose package must have been checked first (`case_index.py`); the packages of one quarter are validated
+together.
 
 A partition is skipped when it has no package in the landing zone, or when every one of its packages is already
 finished in the build database (`finished_package_ids`, the memory shared with the landing sensor) unless
@@ -28,7 +29,7 @@ from pipelines.ingest.pseudonyms import load_or_create_secret
 from pipelines.ingest.raw_tables import create_raw_schema
 from pipelines.ingest.report import ReportFiles, write_report
 from pipelines.ingest.staging import ParsedPackage
-from pipelines.ingest.validation import ValidatedPackage, validate_parsed
+from pipelines.ingest.validation import ValidatedPackage, validate_parsed, validate_parsed_batch
 
 # Progress of a batch ("%d" partitions looked at), for `kim build` to show while the Dagster step runs.
 PROGRESS_LOGGER = "pipelines.fortschritt"
@@ -64,32 +65,70 @@ def process_partitions(
 ) -> Iterator[PartitionResult]:
     """Process the packages of `partitions` that are not finished yet; yields one result per processed one.
 
-    Logs the number of partitions looked at so far (skipped ones included) to `PROGRESS_LOGGER`.
+    Quarter by quarter: the packages of all units of a quarter are archived and parsed, validated together in
+    one Great Expectations run per contract file (`validate_parsed_batch`), then each partition is reported
+    and stored in its own transaction. Logs the number of partitions looked at so far (skipped ones
+    included) to `PROGRESS_LOGGER`.
     """
     progress = logging.getLogger(PROGRESS_LOGGER)
     create_raw_schema(con)
     finished = set() if reprocess else finished_package_ids(con)
     secret = load_or_create_secret(settings.pseudonym_secret_file)
-    for done, (ags, quartal) in enumerate(sorted(set(partitions)), start=1):
-        refs = packages_for_partition(settings.landing_dir, ags, quartal)
-        if refs and not {ref.paket_id for ref in refs} <= finished:
+    by_quarter: dict[str, list[str]] = {}
+    for ags, quartal in sorted(set(partitions)):
+        by_quarter.setdefault(quartal, []).append(ags)
+    done = 0
+    for quartal in sorted(by_quarter):
+        parsed: dict[str, tuple[dict[str, str], list[ParsedPackage]]] = {}
+        for ags in by_quarter[quartal]:
+            refs = packages_for_partition(settings.landing_dir, ags, quartal)
+            if refs and not {ref.paket_id for ref in refs} <= finished:
+                try:
+                    parsed[ags] = _archive_and_parse(settings, secret, refs)
+                except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
+                    yield PartitionResult(ags=ags, quartal=quartal, error=f"{type(error).__name__}: {error}")
+        validated = _validate_quarter(
+            settings, [package for _, packages in parsed.values() for package in packages]
+        )
+        for ags, (archive, packages) in parsed.items():
             try:
-                yield _process_partition(con, settings, secret, ags, quartal, refs)
+                yield _store(con, settings, ags, quartal, archive, [validated[p.paket_id] for p in packages])
             except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
                 yield PartitionResult(ags=ags, quartal=quartal, error=f"{type(error).__name__}: {error}")
+        done += len(by_quarter[quartal])
         progress.info("%d", done)
 
 
-def _process_partition(
-    con, settings: Settings, secret: bytes, ags: str, quartal: str, refs
-) -> PartitionResult:
+def _archive_and_parse(settings: Settings, secret: bytes, refs) -> tuple[dict[str, str], list[ParsedPackage]]:
     archived = {ref.paket_id: archive_package(ref, settings.archive_dir) for ref in refs}
-    validated = [
-        validate_parsed(
-            parse_package(archived[ref.paket_id], ref, secret, settings.staging_dir), settings.case_index_dir
-        )
-        for ref in refs
-    ]
+    packages = [parse_package(archived[ref.paket_id], ref, secret, settings.staging_dir) for ref in refs]
+    return {paket_id: str(path) for paket_id, path in archived.items()}, packages
+
+
+def _validate_quarter(
+    settings: Settings, packages: list[ParsedPackage]
+) -> dict[str, ValidatedPackage | Exception]:
+    """Every package of the quarter validated in one batch; if the batch fails, each package on its own, so
+    an error stays with the package that caused it."""
+    try:
+        validated = validate_parsed_batch(packages, settings.case_index_dir)
+        return {item.package.paket_id: item for item in validated}
+    except Exception:  # noqa: BLE001 - isolated below
+        results: dict[str, ValidatedPackage | Exception] = {}
+        for package in packages:
+            try:
+                results[package.paket_id] = validate_parsed(package, settings.case_index_dir)
+            except Exception as error:  # noqa: BLE001 - raised again when its partition is stored
+                results[package.paket_id] = error
+        return results
+
+
+def _store(
+    con, settings: Settings, ags: str, quartal: str, archive: dict[str, str], validated: list
+) -> PartitionResult:
+    for item in validated:
+        if isinstance(item, Exception):
+            raise item
     packages = [item.package for item in validated]
     reports = tuple(write_report(package, settings.reports_dir) for package in packages)
     loads = store_partition(
@@ -99,7 +138,7 @@ def _process_partition(
         ags=ags,
         quartal=quartal,
         validated=tuple(validated),
-        archive={paket_id: str(path) for paket_id, path in archived.items()},
+        archive=archive,
         reports=reports,
         loads=tuple(loads),
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from expectations import SuiteResult, ValidationParameters, validate_package
+from expectations import SuiteResult, ValidationParameters, validate_packages
 from pipelines.ingest.case_index import forget_cases, known_cases, record_cases
 from pipelines.ingest.findings import Status
 from pipelines.ingest.parse import quarantine_rows
@@ -46,21 +46,47 @@ def validate_parsed(
     A package that is accepted afterwards leaves its cases in the case index (unless `remember_cases` is off,
     as for a trial check on the upload page), so later packages of the unit may report events of them.
     """
-    if parsed.status is Status.REJECTED:
-        return ValidatedPackage(package=parsed, suites=())
-    frames = {file.contract_file.name: read_valid_rows(parsed, file) for file in parsed.files if file.staged}
-    parameters = ValidationParameters(
-        ags=parsed.ags,
-        berichtsquartal=parsed.berichtsquartal,
-        gemeinden=served_gemeinden(parsed.ags),
-        known_cases=known_cases(case_index_dir, parsed.ags, parsed.berichtsquartal),
-    )
-    outcome = validate_package(frames, parameters)
-    checked = quarantine_rows(parsed, outcome.findings) if len(outcome.findings) else parsed
-    if not remember_cases:
-        pass
-    elif checked.status is Status.REJECTED:
-        forget_cases(case_index_dir, checked)
-    else:
-        record_cases(case_index_dir, checked)
-    return ValidatedPackage(package=checked, suites=outcome.suites)
+    return validate_parsed_batch([parsed], case_index_dir, remember_cases=remember_cases)[0]
+
+
+def validate_parsed_batch(
+    packages: list[ParsedPackage], case_index_dir: Path | str, *, remember_cases: bool = True
+) -> list[ValidatedPackage]:
+    """`validate_parsed` for many packages of one reporting quarter, validated together (`validate_packages`).
+
+    Events may refer to cases of earlier quarters only, so the case index is read for every package before
+    any of the batch is recorded in it.
+    """
+    checkable = [package for package in packages if package.status is not Status.REJECTED]
+    batch = [
+        (
+            {
+                file.contract_file.name: read_valid_rows(package, file)
+                for file in package.files
+                if file.staged
+            },
+            ValidationParameters(
+                ags=package.ags,
+                berichtsquartal=package.berichtsquartal,
+                gemeinden=served_gemeinden(package.ags),
+                known_cases=known_cases(case_index_dir, package.ags, package.berichtsquartal),
+            ),
+        )
+        for package in checkable
+    ]
+    outcomes = dict(zip((package.paket_id for package in checkable), validate_packages(batch), strict=True))
+    results = []
+    for package in packages:
+        outcome = outcomes.get(package.paket_id) if package.status is not Status.REJECTED else None
+        if outcome is None:
+            results.append(ValidatedPackage(package=package, suites=()))
+            continue
+        checked = quarantine_rows(package, outcome.findings) if len(outcome.findings) else package
+        if not remember_cases:
+            pass
+        elif checked.status is Status.REJECTED:
+            forget_cases(case_index_dir, checked)
+        else:
+            record_cases(case_index_dir, checked)
+        results.append(ValidatedPackage(package=checked, suites=outcome.suites))
+    return results

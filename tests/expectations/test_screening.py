@@ -44,7 +44,7 @@ SUITE_PARAMETERS = {
     "quartalsbeginn": QUARTER.start,
     "quartalsende": QUARTER.end,
     "berichtsjahr": QUARTER.year,
-    "gemeinden": ["05111000"],
+    "gemeinden": ["0:05111000"],  # (package in the batch):(Gemeinde)
 }
 NAMES = list(SUITE_MODULES)
 
