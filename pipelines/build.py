@@ -150,7 +150,7 @@ def run_load(job, instance, partitions: list[tuple[str, str]], *, only_new: bool
 
 
 @contextlib.contextmanager
-def _progress_lines(progress: Callable[[str], None], total: int) -> Iterator[None]:
+def _progress_lines(progress: Callable[[str], None]) -> Iterator[None]:
     """Show the load step's progress (`pipelines.ingest.batch.PROGRESS_LOGGER`) in 10 % steps."""
     from pipelines.ingest.batch import PROGRESS_LOGGER
 
@@ -158,10 +158,10 @@ def _progress_lines(progress: Callable[[str], None], total: int) -> Iterator[Non
         reported = 0
 
         def emit(self, record: logging.LogRecord) -> None:
-            done = int(record.args[0]) if record.args else 0
+            done, total = (int(value) for value in record.args)
             if done == total or done * 10 // total > self.reported * 10 // total:
                 self.reported = done
-                progress(f"  {done}/{total} Partitionen verarbeitet")
+                progress(f"  {done}/{total} Partitionen durchgesehen")
 
     logger = logging.getLogger(PROGRESS_LOGGER)
     handler, level = Handler(), logger.level
@@ -225,8 +225,8 @@ def build_all(
         else:
             todo.append((ags, quartal))
     if todo:
-        progress(f"  {len(todo)} Partitionen werden in einem Lauf geladen …")
-        with _progress_lines(progress, len(todo)):
+        progress(f"  {len(todo)} Partitionen mit neuen Lieferungen werden in einem Lauf geladen …")
+        with _progress_lines(progress):
             summary.partitions_failed += run_load(
                 defs.resolve_job_def("pakete_laden"), instance, todo, only_new=not reprocess
             )

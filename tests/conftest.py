@@ -1,7 +1,7 @@
 """Shared fixtures: an isolated KIM installation per test session, with one real end-to-end build.
 
 `published_warehouse` is the real path run exactly as a user runs it: `kim generate` writes a small statewide
-dataset, `kim build` loads every partition through Dagster (persistent instance, two worker processes), dbt
+dataset, `kim build` loads every partition through Dagster (persistent instance, one run for all partitions), dbt
 builds the marts and the warehouse is published (tests/support/session_installation.py, offline where the
 machine allows). Integration and dashboard tests all read the same real snapshot; `session_cli` holds what the
 two commands printed.

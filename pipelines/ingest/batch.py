@@ -31,7 +31,7 @@ from pipelines.ingest.report import ReportFiles, write_report
 from pipelines.ingest.staging import ParsedPackage
 from pipelines.ingest.validation import ValidatedPackage, validate_parsed, validate_parsed_batch
 
-# Progress of a batch ("%d" partitions looked at), for `kim build` to show while the Dagster step runs.
+# Progress of a batch (partitions looked at, of how many), for `kim build` to show while the Dagster step runs.
 PROGRESS_LOGGER = "pipelines.fortschritt"
 
 
@@ -77,7 +77,7 @@ def process_partitions(
     by_quarter: dict[str, list[str]] = {}
     for ags, quartal in sorted(set(partitions)):
         by_quarter.setdefault(quartal, []).append(ags)
-    done = 0
+    done, total = 0, sum(len(units) for units in by_quarter.values())
     for quartal in sorted(by_quarter):
         parsed: dict[str, tuple[dict[str, str], list[ParsedPackage]]] = {}
         for ags in by_quarter[quartal]:
@@ -96,7 +96,7 @@ def process_partitions(
             except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
                 yield PartitionResult(ags=ags, quartal=quartal, error=f"{type(error).__name__}: {error}")
         done += len(by_quarter[quartal])
-        progress.info("%d", done)
+        progress.info("%d/%d", done, total)
 
 
 def _archive_and_parse(settings: Settings, secret: bytes, refs) -> tuple[dict[str, str], list[ParsedPackage]]:

@@ -1,7 +1,7 @@
 """The whole path as a user runs it: `kim generate` → `kim build` (offline) → published warehouse → dashboard.
 
 The session's installation is made by exactly these commands, as real subprocesses with the persistent Dagster
-instance and parallel load workers, offline where the machine allows it (`tests/conftest.py`); these tests
+instance and one load run for all partitions, offline where the machine allows it (`tests/conftest.py`); these tests
 check what they printed and left behind and serve the dashboard from it (a second build on a copy:
 `test_build_robustness.py`).
 """
