@@ -16,7 +16,10 @@ on; nothing of it is stored.
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from pipelines.config import Settings
@@ -31,6 +34,9 @@ from pipelines.ingest.report import ReportFiles, write_report
 from pipelines.ingest.staging import ParsedPackage
 from pipelines.ingest.validation import ValidatedPackage, validate_parsed, validate_parsed_batch
 
+# Runs of at least this many partitions parse the next quarter in PARSE_WORKERS other processes meanwhile.
+PARSE_AHEAD_FROM_PARTITIONS = 20
+PARSE_WORKERS = max(1, min(2, (os.cpu_count() or 1)) - 1)
 # Progress of a batch (partitions looked at, of how many), for `kim build` to show while the Dagster step runs.
 PROGRESS_LOGGER = "pipelines.fortschritt"
 
@@ -67,7 +73,7 @@ def process_partitions(
 
     Quarter by quarter: the packages of all units of a quarter are archived and parsed, validated together in
     one Great Expectations run per contract file (`validate_parsed_batch`), then each partition is reported
-    and stored in its own transaction. Logs the number of partitions looked at so far (skipped ones
+    and stored in its own transaction; in larger runs the next quarter is parsed in another process meanwhile. Logs the number of partitions looked at so far (skipped ones
     included) to `PROGRESS_LOGGER`.
     """
     progress = logging.getLogger(PROGRESS_LOGGER)
@@ -78,15 +84,22 @@ def process_partitions(
     for ags, quartal in sorted(set(partitions)):
         by_quarter.setdefault(quartal, []).append(ags)
     done, total = 0, sum(len(units) for units in by_quarter.values())
+    work = []
     for quartal in sorted(by_quarter):
-        parsed: dict[str, tuple[dict[str, str], list[ParsedPackage]]] = {}
+        todo = []
         for ags in by_quarter[quartal]:
             refs = packages_for_partition(settings.landing_dir, ags, quartal)
             if refs and not {ref.paket_id for ref in refs} <= finished:
-                try:
-                    parsed[ags] = _archive_and_parse(settings, secret, refs)
-                except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
-                    yield PartitionResult(ags=ags, quartal=quartal, error=f"{type(error).__name__}: {error}")
+                todo.append((ags, refs))
+        work.append((quartal, todo))
+    parse_ahead = sum(len(todo) for _, todo in work) >= PARSE_AHEAD_FROM_PARTITIONS
+    for quartal, outcomes in _parsed_quarters(settings, secret, work, parse_ahead):
+        parsed: dict[str, tuple[dict[str, str], list[ParsedPackage]]] = {}
+        for ags, outcome in outcomes.items():
+            if isinstance(outcome, Exception):
+                yield PartitionResult(ags=ags, quartal=quartal, error=f"{type(outcome).__name__}: {outcome}")
+            else:
+                parsed[ags] = outcome
         validated = _validate_quarter(
             settings, [package for _, packages in parsed.values() for package in packages]
         )
@@ -97,6 +110,38 @@ def process_partitions(
                 yield PartitionResult(ags=ags, quartal=quartal, error=f"{type(error).__name__}: {error}")
         done += len(by_quarter[quartal])
         progress.info("%d/%d", done, total)
+
+
+def _parsed_quarters(settings: Settings, secret: bytes, work: list, parse_ahead: bool) -> Iterator[tuple]:
+    """Each quarter's partitions archived and parsed: (quartal, {ags: (archive, packages) or the error}).
+
+    With `parse_ahead`, the next quarter is archived and parsed in another process while the caller validates
+    and stores this one (parsing is about a third of the work and needs nothing of the others; the case index
+    and the build database are touched only by the caller). Small runs parse in this process: starting a
+    worker costs seconds of imports.
+    """
+    if not parse_ahead:
+        for quartal, todo in work:
+            yield quartal, {ags: _outcome(_archive_and_parse, settings, secret, refs) for ags, refs in todo}
+        return
+    # spawn, not fork: the caller holds DuckDB and Dagster state that must not be duplicated into a child.
+    with ProcessPoolExecutor(PARSE_WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
+
+        def submit(todo):
+            return {ags: pool.submit(_archive_and_parse, settings, secret, refs) for ags, refs in todo}
+
+        pending = submit(work[0][1]) if work else {}
+        for index, (quartal, _) in enumerate(work):
+            current, pending = pending, submit(work[index + 1][1]) if index + 1 < len(work) else {}
+            yield quartal, {ags: _outcome(future.result) for ags, future in current.items()}
+
+
+def _outcome(function, *args):
+    """What `function(*args)` returns, or the exception it raised (kept with its partition)."""
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
+        return error
 
 
 def _archive_and_parse(settings: Settings, secret: bytes, refs) -> tuple[dict[str, str], list[ParsedPackage]]:
