@@ -25,7 +25,7 @@ UV := python3 -m uv
 endif
 RUN := $(UV) run --frozen --no-sync
 
-.PHONY: help install manifest demo generate build dashboard dagster test grundwahrheit docs lint benchmark clean
+.PHONY: help install manifest demo generate build dashboard dagster test grundwahrheit docs datenvertrag lint benchmark clean
 
 help:
 	@echo "make demo       Demodaten erzeugen, Warehouse bauen und Dashboard starten (http://localhost:$(PORT))"
@@ -35,6 +35,7 @@ help:
 	@echo "make dagster    Dagster-Oberfläche mit dem Asset-Graphen starten (http://localhost:$(DAGSTER_PORT))"
 	@echo "make grundwahrheit  Schätzungen bei Umfang 1 gegen die wahren Werte des Generators prüfen (~25 min)"
 	@echo "make docs       Dokumentation des Warehouse erzeugen (docs/dbt/static_index.html, offline lesbar)"
+	@echo "make datenvertrag  Datenvertrag für die Kommunen aus den Festlegungen erzeugen (docs/datenvertrag.md)"
 	@echo "make lint       Code- und SQL-Stil prüfen"
 	@echo "make benchmark  Laufzeit und Speicher von kim generate und kim build messen"
 
@@ -109,6 +110,10 @@ docs: install
 	cd dbt_project && KIM_WAREHOUSE_DIR=$$(mktemp -d) $(RUN) dbt docs generate --static --empty-catalog \
 		--profiles-dir . --target-path $(CURDIR)/docs/dbt --log-path $(CURDIR)/docs/dbt/logs
 	@echo "Dokumentation: $(CURDIR)/docs/dbt/static_index.html"
+
+# The data contract for municipalities (German), rendered from the declarations the pipeline checks against.
+datenvertrag: install
+	$(RUN) python -c "from pipelines.contract.document import write_contract; write_contract()"
 
 lint: install
 	$(RUN) ruff check .

@@ -205,6 +205,8 @@ MANIFEST_FIELDS = (
     "dateien",
 )
 CONTRACT_VERSION = "1.0"
+# A file with more invalid rows than this share gets its whole package rejected.
+MAX_INVALID_SHARE = 0.10
 
 # Columns every raw table carries in front of the contract columns.
 RAW_LINEAGE_COLUMNS: tuple[tuple[str, str], ...] = (

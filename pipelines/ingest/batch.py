@@ -73,8 +73,8 @@ def process_partitions(
 
     Quarter by quarter: the packages of all units of a quarter are archived and parsed, validated together in
     one Great Expectations run per contract file (`validate_parsed_batch`), then each partition is reported
-    and stored in its own transaction; in larger runs the next quarter is parsed in another process meanwhile. Logs the number of partitions looked at so far (skipped ones
-    included) to `PROGRESS_LOGGER`.
+    and stored in its own transaction; in larger runs the next quarter is parsed in another process meanwhile.
+    Logs the partitions looked at so far (skipped ones included) and their total to `PROGRESS_LOGGER`.
     """
     progress = logging.getLogger(PROGRESS_LOGGER)
     create_raw_schema(con)

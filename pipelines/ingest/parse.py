@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.contract.headers import is_identifier_column, normalise_header
-from pipelines.contract.schema import CONTRACT_FILES, MANIFEST_FILENAME, ContractFile
+from pipelines.contract.schema import CONTRACT_FILES, MANIFEST_FILENAME, MAX_INVALID_SHARE, ContractFile
 from pipelines.ingest.findings import (
     FINDING_COLUMNS,
     Finding,
@@ -60,7 +60,6 @@ from pipelines.ingest.values import convert_table
 
 __all__ = ["MAX_INVALID_SHARE", "ParsedFile", "ParsedPackage", "parse_package", "quarantine_rows"]
 
-MAX_INVALID_SHARE = 0.10
 _ROW_FINDING_COLUMNS = ("datei", "zeile", "spalte", "regel", "meldung", "rohwerte")
 # Shared by every clean file; findings frames are never modified in place.
 _NO_ROW_FINDINGS = pd.DataFrame({name: [] for name in _ROW_FINDING_COLUMNS}, dtype="str").astype(

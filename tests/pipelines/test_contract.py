@@ -86,3 +86,14 @@ def test_identifier_columns_are_recognised():
         assert is_identifier_column(normalise_header(header)), header
     for header in CONTRACT_FILES["faelle"].column_names:
         assert not is_identifier_column(header), header
+
+
+def test_the_contract_for_municipalities_is_the_rendering_of_the_declarations():
+    """docs/datenvertrag.md is written by `make datenvertrag`; a change of the contract must regenerate it."""
+    from pipelines.contract.document import CONTRACT_DOCUMENT, render_contract
+
+    text = CONTRACT_DOCUMENT.read_text(encoding="utf-8")
+    assert text == render_contract(), "docs/datenvertrag.md ist veraltet: bitte `make datenvertrag` ausführen."
+    for file in CONTRACT_FILES.values():
+        assert f"### `{file.filename}`" in text
+        assert all(f"| `{column.name}` |" in text for column in file.columns)
