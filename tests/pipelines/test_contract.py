@@ -93,7 +93,9 @@ def test_the_contract_for_municipalities_is_the_rendering_of_the_declarations():
     from pipelines.contract.document import CONTRACT_DOCUMENT, render_contract
 
     text = CONTRACT_DOCUMENT.read_text(encoding="utf-8")
-    assert text == render_contract(), "docs/datenvertrag.md ist veraltet: bitte `make datenvertrag` ausführen."
+    assert text == render_contract(), (
+        "docs/datenvertrag.md ist veraltet: bitte `make datenvertrag` ausführen."
+    )
     for file in CONTRACT_FILES.values():
         assert f"### `{file.filename}`" in text
         assert all(f"| `{column.name}` |" in text for column in file.columns)
