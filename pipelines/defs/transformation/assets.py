@@ -1,5 +1,6 @@
 """The dbt project as assets: seeds, staging, intermediate and marts of the build database (tests as checks)."""
 
+import shutil
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,7 +42,11 @@ def kim_dbt_modelle(context: dg.AssetExecutionContext, dbt: DbtCliResource, duck
         create_raw_schema(con)
     # Unit tests check the SQL logic on fixed inputs, not the loaded data: they run in the test suite
     # (tests/dbt), not in every production build, where they would only cost time.
-    yield from dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context).stream()
+    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    yield from invocation.stream()
+    # Each invocation compiles into a target folder of its own (about 20 MB at scale 1), which nothing reads
+    # once its results are reported: left behind, a sensor-driven installation fills its disk build by build.
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 MART_KEYS = [key for key in kim_dbt_modelle.keys if key.path[0] in ("marts", "oeffentlich")]
