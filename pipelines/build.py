@@ -100,6 +100,7 @@ def _failed_partitions(result, partitions: list[tuple[str, str]]) -> list[str]:
     """The partitions a load run could not process; a run stopped only because every package was refused is
     not a failure (the rejections are recorded and nothing was loaded, by design)."""
     from pipelines.defs.checks import ACCEPTANCE_CHECK
+    from pipelines.defs.ingestion.assets import FAILED_PARTITIONS
 
     if result.success:
         return []
@@ -120,9 +121,9 @@ def _failed_partitions(result, partitions: list[tuple[str, str]]) -> list[str]:
             and all(evaluation.check_name == ACCEPTANCE_CHECK.name for evaluation in refused)
         ):
             continue
-        if "fehlgeschlagen" in metadata:
+        if FAILED_PARTITIONS in metadata:
             failed += [
-                f"{partition} (Lauf {result.run_id})" for partition in metadata["fehlgeschlagen"].value
+                f"{partition} (Lauf {result.run_id})" for partition in metadata[FAILED_PARTITIONS].value
             ]
             continue
         message = error.message.strip() if error else "unbekannter Fehler"
@@ -135,6 +136,7 @@ def run_load(job, instance, partitions: list[tuple[str, str]], *, only_new: bool
 
     With `only_new`, partitions of the range whose packages are all finished are left alone.
     """
+    from pipelines.defs.ingestion.assets import load_run_config
     from pipelines.defs.partitions import partition_range, range_tags
 
     result = job.execute_in_process(
@@ -143,7 +145,7 @@ def run_load(job, instance, partitions: list[tuple[str, str]], *, only_new: bool
         raise_on_error=False,
         run_config={
             **_QUIET_LOGGING,
-            "ops": {"pakete_verarbeiten": {"config": {"nur_neue_pakete": only_new}}},
+            **load_run_config(only_new=only_new),
         },
     )
     return _failed_partitions(result, partitions)

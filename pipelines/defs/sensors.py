@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.config import get_settings
+from pipelines.defs.ingestion.assets import load_run_config
 from pipelines.defs.jobs import pakete_laden, warehouse_aufbauen
 from pipelines.defs.partitions import is_known_partition, partition_key, partition_range, range_tags
 from pipelines.ingest.load import finished_packages_in
@@ -79,7 +80,7 @@ def load_request(partitions: list[tuple[str, str]], fingerprints: dict[str, str]
     The run key hashes every partition with its content fingerprint, so a correction under the same name
     makes a new run; the run leaves partitions of the range whose packages are all finished alone.
     """
-    config = dg.RunConfig(ops={"pakete_verarbeiten": {"config": {"nur_neue_pakete": True}}})
+    config = load_run_config(only_new=True)
     if len(partitions) == 1:
         ags, quartal = partitions[0]
         return dg.RunRequest(

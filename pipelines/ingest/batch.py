@@ -23,9 +23,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from pipelines.config import Settings
-from pipelines.ingest.archive import archive_package
+from pipelines.ingest.archive import PackageChangedError, archive_package
 from pipelines.ingest.findings import Status
-from pipelines.ingest.load import LoadResult, finished_package_ids, store_partition
+from pipelines.ingest.load import LoadResult, StagingMissingError, finished_package_ids, store_partition
 from pipelines.ingest.packages import packages_for_partition
 from pipelines.ingest.parse import parse_package
 from pipelines.ingest.pseudonyms import load_or_create_secret
@@ -37,6 +37,8 @@ from pipelines.ingest.validation import ValidatedPackage, validate_parsed, valid
 # Runs of at least this many partitions parse the next quarter in PARSE_WORKERS other processes meanwhile.
 PARSE_AHEAD_FROM_PARTITIONS = 20
 PARSE_WORKERS = max(1, min(2, (os.cpu_count() or 1)) - 1)
+# Errors whose message is written for the unit or the operator (German) and needs no explanation.
+GERMAN_ERRORS = (PackageChangedError, StagingMissingError)
 # Progress of a batch (partitions looked at, of how many), for `kim build` to show while the Dagster step runs.
 PROGRESS_LOGGER = "pipelines.fortschritt"
 
@@ -97,7 +99,7 @@ def process_partitions(
         parsed: dict[str, tuple[dict[str, str], list[ParsedPackage]]] = {}
         for ags, outcome in outcomes.items():
             if isinstance(outcome, Exception):
-                yield PartitionResult(ags=ags, quartal=quartal, error=f"{type(outcome).__name__}: {outcome}")
+                yield PartitionResult(ags=ags, quartal=quartal, error=_german(outcome))
             else:
                 parsed[ags] = outcome
         validated = _validate_quarter(
@@ -107,7 +109,7 @@ def process_partitions(
             try:
                 yield _store(con, settings, ags, quartal, archive, [validated[p.paket_id] for p in packages])
             except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
-                yield PartitionResult(ags=ags, quartal=quartal, error=f"{type(error).__name__}: {error}")
+                yield PartitionResult(ags=ags, quartal=quartal, error=_german(error))
         done += len(by_quarter[quartal])
         progress.info("%d/%d", done, total)
 
@@ -134,6 +136,13 @@ def _parsed_quarters(settings: Settings, secret: bytes, work: list, parse_ahead:
         for index, (quartal, _) in enumerate(work):
             current, pending = pending, submit(work[index + 1][1]) if index + 1 < len(work) else {}
             yield quartal, {ags: _outcome(future.result) for ags, future in current.items()}
+
+
+def _german(error: Exception) -> str:
+    """The error of a partition as the run reports it: our own errors are German already, others are named."""
+    if isinstance(error, GERMAN_ERRORS):
+        return str(error)
+    return f"Unerwarteter Fehler bei der Verarbeitung ({type(error).__name__}): {error}"
 
 
 def _outcome(function, *args):

@@ -8,8 +8,10 @@
    depends on the order in which a delivery and its correction are processed. Only when the winner changes (or
    the winner itself is being re-loaded) are the partition's rows replaced, as a whole, in every contract table.
 
-The Dagster run records first and loads only if the partition has an acceptable package (a blocking check in
-between); `load_package` does both in one transaction for callers without that gate.
+The pipeline (`pipelines.ingest.batch`) does both for a whole partition in one transaction with
+`store_partition`, loading only if the partition has an acceptable package; `record_package`, `load_partition`
+and `load_package` are the single steps. `finished_package_ids` is the one memory of what is loaded, read by
+`kim build` and the landing sensor.
 """
 
 from __future__ import annotations

@@ -39,10 +39,19 @@ INGESTION_GROUP = "eingang"
 RAW_BOOKKEEPING_TABLES = ("lieferungen", "lieferungen_dateien", "befunde")
 
 
+# Metadata key of the step failure that names the partitions which could not be processed.
+FAILED_PARTITIONS = "fehlgeschlagen"
+
+
 class Verarbeitung(dg.Config):
     """How a load run treats packages that are loaded already."""
 
     nur_neue_pakete: bool = False  # skip partitions whose packages are all finished (kim build, the sensor)
+
+
+def load_run_config(*, only_new: bool) -> dict:
+    """The run config of a load run (`kim build` and the landing sensor leave finished partitions alone)."""
+    return {"ops": {"pakete_verarbeiten": {"config": Verarbeitung(nur_neue_pakete=only_new).model_dump()}}}
 
 
 @dg.multi_asset(
@@ -77,11 +86,6 @@ def pakete_verarbeiten(
     """The packages of every partition of the run, from the landing zone into the build database."""
     partitions = [partition_of(key) for key in context.partition_keys]
     settings = kim_paths.settings
-    if len(partitions) == 1 and not _has_package(settings, *partitions[0]):
-        ags, quartal = partitions[0]
-        raise dg.Failure(
-            description=f"Für {ags} / {quartal} liegt im Eingangsordner {settings.landing_dir} kein Paket vor."
-        )
     stored, failed = [], []
     with duckdb.get_connection() as con:
         for result in process_partitions(con, settings, partitions, reprocess=not config.nur_neue_pakete):
@@ -93,11 +97,17 @@ def pakete_verarbeiten(
         reconciled = reconcile(con, [package.paket_id for result in stored for package in result.packages])
     for result in stored:
         yield from _load_events(result, reconciled)
+    # A run asked for one partition that found nothing to do: say why, unless its packages were simply loaded.
+    if len(partitions) == 1 and not (stored or failed) and not _has_package(settings, *partitions[0]):
+        ags, quartal = partitions[0]
+        raise dg.Failure(
+            description=f"Für {ags} / {quartal} liegt im Eingangsordner {settings.landing_dir} kein Paket vor."
+        )
     if failed:
         raise dg.Failure(
             description="Partitionen konnten nicht verarbeitet werden (die übrigen sind gespeichert):\n"
             + "\n".join(f"{result.ags}/{result.quartal}: {result.error}" for result in failed),
-            metadata={"fehlgeschlagen": [f"{result.ags}/{result.quartal}" for result in failed]},
+            metadata={FAILED_PARTITIONS: [f"{result.ags}/{result.quartal}" for result in failed]},
         )
     # Last, so a refused partition never stops the others: blocking only if nothing of the run was acceptable.
     nothing_acceptable = not any(result.acceptable for result in stored)
