@@ -41,7 +41,9 @@ help:
 
 .venv/.synced: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	@# Bytecode is compiled once at install: where the environment sets PYTHONDONTWRITEBYTECODE (this machine
+	@# does), every process would otherwise compile Dagster, dbt and GX anew (about 10 CPU-s per `kim build`).
+	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
 install: .venv/.synced

@@ -93,6 +93,12 @@ class Settings:
         return self.data_dir / ".pseudonym_secret"
 
     @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder for the builds of this installation: compiled SQL, run results and the partial
+        parse state, so a build re-parses only what changed (a full parse costs about 5 s)."""
+        return self.warehouse_dir / "dbt_target"
+
+    @property
     def build_db(self) -> Path:
         """The database only the pipeline writes."""
         return self.warehouse_dir / "build.duckdb"

@@ -13,6 +13,11 @@
     with t(3) = 10.215 (99.8 %). Direction from the sign of the least-squares slope of the values; the
     polarity says whether it is günstig or ungünstig. Reference areas other than peer groups get a trend as
     well; peer groups are references for units only. -#}
+{#- `term` for t = 1..5 (`@` stands for t), joined left to right by `operator`: ((t1 + t2) + t3) + … -#}
+{% macro _ueber_t(term, operator='+') -%}
+    ({% for t in range(1, 6) %}{{ term | replace('@', t) }}{% if not loop.last %} {{ operator }} {% endif %}{% endfor %})
+{%- endmacro %}
+
 {% macro kpi_trends(werte_relation) -%}
 with
 
@@ -24,28 +29,36 @@ werte as (
     where gebietsebene != 'peergruppe'
 ),
 
--- One row per series end and each of its last 5 quarters, t = 1..5. Sums below are ordered by t, so that
--- floating-point addition runs in the same order in every build.
+-- One row per series end with its last 5 quarters side by side (t = 1..5 oldest to newest), read with lag()
+-- from one sort of each series. The sums below add their 5 terms in the order of t, so that floating-point
+-- addition runs in the same order in every build.
 punkte as (
     select
-        ende.kpi_id,
-        ende.gebiet,
-        ende.quartal,
-        ende.aufschluesselung,
-        ende.polaritaet,
-        ende.methode,
-        cast(punkt.quartalsindex - ende.quartalsindex + 5 as double) as t,
-        punkt.wert as y,
-        punkt.zaehler as x,
-        punkt.nenner as n,
-        (punkt.ki95_oben - punkt.ki95_unten) / (2 * {{ z_value('95') }}) as se
-    from werte as ende
-    inner join werte as punkt
-        on
-            ende.kpi_id = punkt.kpi_id
-            and ende.gebiet = punkt.gebiet
-            and ende.aufschluesselung = punkt.aufschluesselung
-            and punkt.quartalsindex between ende.quartalsindex - 4 and ende.quartalsindex
+        kpi_id,
+        gebiet,
+        quartal,
+        aufschluesselung,
+        polaritaet,
+        methode,
+        quartalsindex,
+        {%- for t in range(1, 6) %}
+        {%- set schritt = 5 - t %}
+        {%- for spalte, ausdruck in [
+            ('y', 'wert'),
+            ('x', 'zaehler'),
+            ('n', 'nenner'),
+            ('se', '(ki95_oben - ki95_unten) / (2 * ' ~ z_value('95') ~ ')'),
+        ] %}
+        {%- if schritt == 0 %}
+        {{ ausdruck }} as {{ spalte }}{{ t }},
+        {%- else %}
+        lag({{ ausdruck }}, {{ schritt }}) over reihe as {{ spalte }}{{ t }},
+        {%- endif %}
+        {%- endfor %}
+        {%- endfor %}
+        lag(quartalsindex, 4) over reihe as erster_quartalsindex
+    from werte
+    window reihe as (partition by kpi_id, gebiet, aufschluesselung order by quartalsindex)
 ),
 
 summen as (
@@ -54,27 +67,28 @@ summen as (
         gebiet,
         quartal,
         aufschluesselung,
-        any_value(polaritaet) as polaritaet,
-        any_value(methode) as methode,
-        count(y) as punkte,
-        sum(y order by t) as summe_y,
-        sum(y * y order by t) as summe_yy,
-        sum((t - 3) * y order by t) / 10.0 as steigung,
-        bool_and(x is not null and x >= 0) as alle_x,
-        bool_and(n is not null and n > 0) as alle_n,
-        bool_and(se is not null and se > 0) as alle_se,
-        sum(x order by t) as summe_x,
-        sum(n order by t) as summe_n,
-        sum(n * t order by t) as summe_nt,
-        sum(n * t * t order by t) as summe_ntt,
-        sum(x * t order by t) as summe_xt,
-        sum(1 / (se * se) order by t) as summe_w,
-        sum(t / (se * se) order by t) as summe_wt,
-        sum(t * t / (se * se) order by t) as summe_wtt,
-        sum(y / (se * se) order by t) as summe_wy,
-        sum(t * y / (se * se) order by t) as summe_wty
+        polaritaet,
+        methode,
+        {{ _ueber_t('(y@ is not null)::integer') }} as punkte,
+        {{ _ueber_t('y@') }} as summe_y,
+        {{ _ueber_t('y@ * y@') }} as summe_yy,
+        {{ _ueber_t('(@::double - 3) * y@') }} / 10.0 as steigung,
+        {{ _ueber_t('coalesce(x@ >= 0, false)', 'and') }} as alle_x,
+        {{ _ueber_t('coalesce(n@ > 0, false)', 'and') }} as alle_n,
+        {{ _ueber_t('coalesce(se@ > 0, false)', 'and') }} as alle_se,
+        {{ _ueber_t('x@') }} as summe_x,
+        {{ _ueber_t('n@') }} as summe_n,
+        {{ _ueber_t('n@ * @::double') }} as summe_nt,
+        {{ _ueber_t('n@ * @::double * @::double') }} as summe_ntt,
+        {{ _ueber_t('x@ * @::double') }} as summe_xt,
+        {{ _ueber_t('1 / (se@ * se@)') }} as summe_w,
+        {{ _ueber_t('@::double / (se@ * se@)') }} as summe_wt,
+        {{ _ueber_t('@::double * @::double / (se@ * se@)') }} as summe_wtt,
+        {{ _ueber_t('y@ / (se@ * se@)') }} as summe_wy,
+        {{ _ueber_t('@::double * y@ / (se@ * se@)') }} as summe_wty
     from punkte
-    group by kpi_id, gebiet, quartal, aufschluesselung
+    -- a value in each of the 5 consecutive quarters up to the series end
+    where erster_quartalsindex = quartalsindex - 4
 ),
 
 testwahl as (

@@ -1,6 +1,5 @@
 """The dbt project as assets: seeds, staging, intermediate and marts of the build database (tests as checks)."""
 
-import shutil
 from collections.abc import Mapping
 from typing import Any
 
@@ -8,7 +7,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.resources import DUCKDB_WRITER_POOL, dbt_project
+from pipelines.defs.resources import DUCKDB_WRITER_POOL, KimPaths, dbt_project
 from pipelines.ingest.raw_tables import create_raw_schema
 
 TRANSFORMATION_GROUP = "warehouse"
@@ -35,18 +34,26 @@ class KimDbtTranslator(DagsterDbtTranslator):
     dagster_dbt_translator=KimDbtTranslator(),
     pool=DUCKDB_WRITER_POOL,
 )
-def kim_dbt_modelle(context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+def kim_dbt_modelle(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource, kim_paths: KimPaths
+):
     """Reference data, KPIs and delivery status built by dbt from the raw tables."""
     # Sources must exist even before the first package was ever loaded.
     with duckdb.get_connection() as con:
         create_raw_schema(con)
     # Unit tests check the SQL logic on fixed inputs, not the loaded data: they run in the test suite
     # (tests/dbt), not in every production build, where they would only cost time.
-    invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+    # Every build of an installation shares one target folder (dagster-dbt would give each invocation a new
+    # one, about 20 MB that nothing reads again): it keeps dbt's partial parse state, so a build parses only
+    # the project files that changed, and the run results of the last build stay there for an operator.
+    invocation = dbt.cli(
+        # dbt's file log defaults to debug, every SQL statement of every node (12 MB per build at scale 1);
+        # results and errors are info.
+        ["--log-level-file", "info", "build", "--exclude-resource-type", "unit_test"],
+        context=context,
+        target_path=kim_paths.settings.dbt_target_dir,
+    )
     yield from invocation.stream()
-    # Each invocation compiles into a target folder of its own (about 20 MB at scale 1), which nothing reads
-    # once its results are reported: left behind, a sensor-driven installation fills its disk build by build.
-    shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 MART_KEYS = [key for key in kim_dbt_modelle.keys if key.path[0] in ("marts", "oeffentlich")]
