@@ -10,6 +10,9 @@ machine has it, like the test installations, else /tmp):
 4. `kim build` on the landing zone: the full load of the history;
 5. the held-back package is put back and `kim build` runs again: one new package on top of a loaded history;
 6. `kim build` once more with nothing new: it only runs dbt and publishes (the fixed cost of every build).
+
+Every build also reports the wall seconds of its phases (loading, dbt, publishing: the `Dauer:` line of its
+summary), so dbt and publishing are shown on their own as well.
 The commands run one after the other, never side by side, so none disturbs another's figures.
 
 Wall time is measured around each subprocess. CPU time is the difference of `getrusage(RUSAGE_CHILDREN)`
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -44,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from pipelines.build import PHASE_DBT, PHASE_PUBLISH
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 DEFAULT_STICHTAG = "2026-12-01"
@@ -169,6 +175,18 @@ def put_back(side: Path, landing: Path) -> None:
             path.rename(landing / unit.name / path.name)
 
 
+def build_phases(output: str) -> dict[str, float]:
+    """The wall seconds per phase that `kim build` reports on its `Dauer:` line (Laden, dbt, Veröffentlichen)."""
+    match = re.search(r"^Dauer: \d+ s \((?P<phases>[^)]*)\)$", output, flags=re.MULTILINE)
+    if match is None:
+        raise SystemExit("kim build reported no phases on its `Dauer:` line")
+    phases = {}
+    for part in match["phases"].split(", "):
+        name, value, _unit = part.rsplit(" ", 2)
+        phases[name] = float(value.replace(",", "."))
+    return phases
+
+
 def warehouse_counts(build_db: Path) -> dict[str, int]:
     queries = {
         "raw.faelle rows": "select count(*) from raw.faelle",
@@ -254,12 +272,18 @@ def benchmark_scale(
         parameters = json.loads(truth_path.read_text(encoding="utf-8")).get("parameter", {})
         quarters = f"{parameters.get('erstes_quartal', '?')}..{parameters.get('letztes_quartal', '?')}"
     n = args.repeats
+    full_phases, one_new_phases, nothing_new_phases = (
+        build_phases(run.output) for run in (full, one_new, nothing_new)
+    )
 
     def seconds(value: float) -> str:
         return f"{value:,.1f} s" if value >= 10 else f"{value:,.2f} s"
 
     def mib(value: int) -> str:
         return f"{value / MIB:,.0f} MiB"
+
+    def phase_texts(phases: dict[str, float]) -> str:
+        return " / ".join(f"{name} {seconds(value)}" for name, value in phases.items())
 
     def ratio(value: float, floor_value: float) -> str:
         return f"{value / floor_value:,.1f}" if floor_value > 0 else "n/a"
@@ -281,16 +305,22 @@ def benchmark_scale(
         "build, full: wall": seconds(full.wall),
         "build, full: CPU": seconds(full.cpu),
         "build, full: peak RSS": mib(full.peak_rss),
+        "build, full: phases (wall)": phase_texts(full_phases),
         "build ÷ floor (CPU)": ratio(full.cpu, floor_cpu),
         "build, full − nothing new (CPU; ≈ the loading)": seconds(full.cpu - nothing_new.cpu),
         "(build, full − nothing new) ÷ floor (CPU)": ratio(full.cpu - nothing_new.cpu, floor_cpu),
         "build, one new package: wall": seconds(one_new.wall),
         "build, one new package: CPU": seconds(one_new.cpu),
         "build, one new package: peak RSS": mib(one_new.peak_rss),
+        "build, one new package: phases (wall)": phase_texts(one_new_phases),
         "build, one new package − nothing new (CPU)": seconds(one_new.cpu - nothing_new.cpu),
         "build, nothing new (dbt + publish only): wall": seconds(nothing_new.wall),
         "build, nothing new (dbt + publish only): CPU": seconds(nothing_new.cpu),
         "build, nothing new (dbt + publish only): peak RSS": mib(nothing_new.peak_rss),
+        "build, nothing new: dbt alone (wall)": seconds(nothing_new_phases.get(PHASE_DBT, float("nan"))),
+        "build, nothing new: publish alone (wall)": seconds(
+            nothing_new_phases.get(PHASE_PUBLISH, float("nan"))
+        ),
         **{f"warehouse: {label}": f"{value:,}" for label, value in counts.items()},
     }
 

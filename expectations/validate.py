@@ -288,11 +288,13 @@ class _PackageRun:
             for paket in concerned:
                 failed[paket] += 1
             rows.append(messages.findings(config.meta, keys, _result_fields(result.result)))
-        batch_findings = pd.concat(rows, ignore_index=True) if rows else None
+        # Each package's findings, split once (most packages of a quarter have none).
+        by_package = (
+            dict(tuple(pd.concat(rows, ignore_index=True).groupby(PACKAGE.name, sort=False))) if rows else {}
+        )
         outcomes = {}
         for paket, frame in frames.items():
-            own = [] if batch_findings is None else [batch_findings[batch_findings[PACKAGE.name] == paket]]
-            findings = _findings_frame(own)
+            findings = _findings_frame([by_package[paket]] if paket in by_package else [])
             quarantined = findings.loc[findings["ergebnis"] == str(Outcome.ROW_QUARANTINED), "zeile"]
             outcomes[paket] = (
                 findings,
@@ -476,13 +478,17 @@ def _message_kind(name: str, kind: str) -> str:
     return "euro" if kind == "decimal" and name.endswith("_eur") else kind
 
 
+# The findings of a clean file or package, shared: findings frames are never modified in place.
+_NO_FINDINGS = pd.DataFrame(
+    {name: pd.Series([], dtype="Int64" if name == "zeile" else "str") for name in FINDING_COLUMNS}
+)
+
+
 def _findings_frame(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Findings in one frame: one per row, column and rule, ordered by file, line, column, rule."""
     frames = [frame for frame in frames if len(frame)]
     if not frames:
-        return pd.DataFrame(
-            {name: pd.Series([], dtype="Int64" if name == "zeile" else "str") for name in FINDING_COLUMNS}
-        )
+        return _NO_FINDINGS
     findings = pd.concat(frames, ignore_index=True).drop_duplicates(
         subset=["datei", "zeile", "spalte", "regel"], keep="first"
     )

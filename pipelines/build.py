@@ -20,6 +20,10 @@ _QUIET_LOGGING = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # dbt tests on the raw sources are recorded as observations (the sources are not dbt-owned assets), about
 # which dagster-dbt warns once per test; real failures are errors and still reach the summary.
 _ERRORS_ONLY_LOGGING = {"loggers": {"console": {"config": {"log_level": "ERROR"}}}}
+# The phases of a build as its summary names them (German); dbt and publishing are measured on their steps.
+PHASE_LOADING = "Laden"
+PHASE_DBT = "dbt"
+PHASE_PUBLISH = "Veröffentlichen"
 
 
 @dataclass
@@ -36,6 +40,9 @@ class BuildSummary:
     transform_log: Path | None = None
     warehouse_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Wall seconds of the build's phases, in order (Laden, dbt, Veröffentlichen), for the operator and the
+    # benchmark; a phase that did not run is absent.
+    phases: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -60,7 +67,10 @@ class BuildSummary:
             lines.append(
                 "Warehouse NICHT veröffentlicht (siehe Fehlermeldungen oben); der letzte Stand bleibt gültig."
             )
-        lines.append(f"Dauer: {self.seconds:.0f} s")
+        phases = ", ".join(
+            f"{name} {seconds:.1f} s".replace(".", ",") for name, seconds in self.phases.items()
+        )
+        lines.append(f"Dauer: {self.seconds:.0f} s" + (f" ({phases})" if phases else ""))
         return "\n".join(lines)
 
 
@@ -203,6 +213,8 @@ def build_all(
 
     from pipelines.defs import build_definitions
     from pipelines.defs.partitions import is_known_partition
+    from pipelines.defs.publication.assets import warehouse_veroeffentlicht
+    from pipelines.defs.transformation.assets import kim_dbt_modelle
     from pipelines.ingest.load import finished_packages_in
     from pipelines.ingest.packages import find_packages
 
@@ -228,10 +240,12 @@ def build_all(
             todo.append((ags, quartal))
     if todo:
         progress(f"  {len(todo)} Partitionen mit neuen Lieferungen werden in einem Lauf geladen …")
+        loading_started = time.perf_counter()
         with _progress_lines(progress):
             summary.partitions_failed += run_load(
                 defs.resolve_job_def("pakete_laden"), instance, todo, only_new=not reprocess
             )
+        summary.phases[PHASE_LOADING] = time.perf_counter() - loading_started
 
     progress("  dbt baut Kennzahlen und veröffentlicht das Warehouse …")
     # dagster-dbt re-emits dbt's whole log on stdout; keep it in a file so the summary stays short.
@@ -243,6 +257,10 @@ def build_all(
             instance=instance, raise_on_error=False, run_config=_ERRORS_ONLY_LOGGING
         )
     summary.warehouse_ok = warehouse.success
+    step_phases = {kim_dbt_modelle.op.name: PHASE_DBT, warehouse_veroeffentlicht.op.name: PHASE_PUBLISH}
+    for stats in instance.get_run_step_stats(warehouse.run_id):
+        if stats.step_key in step_phases and stats.start_time and stats.end_time:
+            summary.phases[step_phases[stats.step_key]] = stats.end_time - stats.start_time
     summary.warehouse_errors = [
         event.step_failure_data.error.message.strip()
         for event in warehouse.get_step_failure_events()

@@ -20,7 +20,7 @@ import multiprocessing
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pipelines.config import Settings
 from pipelines.ingest.archive import PackageChangedError, archive_package
@@ -188,10 +188,11 @@ def _store(
     loads = store_partition(
         con, packages, {p.paket_id: r.text for p, r in zip(packages, reports, strict=True)}
     )
+    # The rows are stored: the result keeps the packages' descriptions only (a run keeps all its results).
     return PartitionResult(
         ags=ags,
         quartal=quartal,
-        validated=tuple(validated),
+        validated=tuple(replace(item, package=item.package.without_rows()) for item in validated),
         archive=archive,
         reports=reports,
         loads=tuple(loads),

@@ -25,7 +25,7 @@ from pathlib import Path
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.ingest.findings import Status, format_count
 from pipelines.ingest.raw_tables import RAW_SCHEMA, create_raw_schema
-from pipelines.ingest.staging import SUMMARY_FILENAME, ParsedPackage
+from pipelines.ingest.staging import SUMMARY_FILENAME, ParsedPackage, staged_table
 
 
 class LoadOutcome(StrEnum):
@@ -85,12 +85,17 @@ def store_partition(con, packages: list[ParsedPackage], reports: dict[str, str])
         raise ValueError(f"store_partition takes the packages of one partition, not {sorted(partitions)}")
     for package in packages:
         _require_staging(package)
+    ags, quarter = next(iter(partitions))
     with _transaction(con):
+        first_delivery = not con.execute(
+            f"SELECT count(*) FROM {RAW_SCHEMA}.lieferungen WHERE ags = ? AND berichtsquartal = ?",
+            [ags, quarter],
+        ).fetchone()[0]
         for package in packages:
             _record(con, package, reports.get(package.paket_id))
         if all(package.status is Status.REJECTED for package in packages):
             return []
-        return _assign_partition(con, packages)
+        return _assign_partition(con, packages, first_delivery=first_delivery)
 
 
 def finished_package_ids(con) -> set[str]:
@@ -182,7 +187,12 @@ def _transaction(con):
         raise
 
 
-def _assign_partition(con, packages: list[ParsedPackage]) -> list[LoadResult]:
+def _assign_partition(
+    con, packages: list[ParsedPackage], *, first_delivery: bool = False
+) -> list[LoadResult]:
+    """Give the partition to its winner; `first_delivery` says no package of it was recorded before this
+    transaction, so the contract tables hold none of its rows (seven deletes that each scan a whole table are
+    skipped)."""
     ags, quarter = packages[0].ags, packages[0].berichtsquartal
     holder = _partition_holder(con, ags, quarter)
     winner = _winner(con, ags, quarter)
@@ -192,7 +202,8 @@ def _assign_partition(con, packages: list[ParsedPackage]) -> list[LoadResult]:
     replaced = None
     if winner != holder or winner in this_run:
         winning_package = this_run.get(winner) or _staged_package(packages[0], winner)
-        _clear_partition(con, ags, quarter)
+        if not first_delivery:
+            _clear_partition(con, ags, quarter)
         if winning_package is not None:
             rows = _insert_rows(con, winning_package)
         replaced = holder if holder not in (None, winner) else None
@@ -335,12 +346,14 @@ def _insert_rows(con, package: ParsedPackage) -> dict[str, int]:
             continue
         contract = file.contract_file
         columns = ", ".join(contract.column_names)
+        # Read by DuckDB under its variable name (replacement scan of the Arrow table, no copy).
+        staged_rows = staged_table(package, file)  # noqa: F841
         con.execute(
             f"""
             INSERT INTO {RAW_SCHEMA}.{contract.name} (ags, berichtsquartal, paket_id, zeile, {columns})
-            SELECT ?, ?, ?, zeile, {columns} FROM read_parquet(?)
+            SELECT ?, ?, ?, zeile, {columns} FROM staged_rows
             """,
-            [package.ags, package.berichtsquartal, package.paket_id, str(package.staged_path(file))],
+            [package.ags, package.berichtsquartal, package.paket_id],
         )
         rows[contract.name] = file.rows_loaded
     return rows

@@ -2,9 +2,12 @@
 
 The staging directory is a cache that can always be rebuilt from the archive: one Parquet file per accepted
 contract file (typed columns, pseudonyms re-keyed, `zeile`), `befunde.parquet` with every finding, and
-`paket.json`, the `ParsedPackage` itself. Dagster pickles `ParsedPackage` between the parse and the load step,
-so it holds paths and counts, never data. A directory is written next to its final place and swapped in by
+`paket.json`, the `ParsedPackage` itself. A directory is written next to its final place and swapped in by
 rename, so a reader never sees half of it.
+
+The package a parse or quarantine returns also carries the valid rows it staged, as the Arrow tables it wrote
+(`valid_rows`), so the validation and the load that follow in the same batch read them from memory instead of
+decoding the Parquet files again; a package described by `paket.json` alone (`from_staging`) reads its files.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import json
 import os
 import secrets
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -83,6 +86,8 @@ class ParsedPackage:
     rejection_reasons: tuple[str, ...]
     staging_dir: Path
     archive_path: Path
+    # The staged valid rows per contract name, as written; None when only the description was read.
+    valid_rows: dict[str, pa.Table] | None = field(default=None, compare=False, repr=False)
 
     @property
     def findings_path(self) -> Path:
@@ -116,8 +121,13 @@ class ParsedPackage:
             f"Quarantäne, {format_count(self.findings_count)} Befunde."
         )
 
+    def without_rows(self) -> ParsedPackage:
+        """The description alone (its rows are read from the staging directory when needed)."""
+        return replace(self, valid_rows=None) if self.valid_rows is not None else self
+
     def to_json(self) -> str:
-        document = asdict(self)
+        document = asdict(self.without_rows())
+        del document["valid_rows"]
         document["staging_dir"] = None  # the directory is wherever the summary is read from
         return json.dumps(document, default=_json_default, ensure_ascii=False, indent=1, sort_keys=True)
 
@@ -165,16 +175,18 @@ class StagedOutput:
 
 
 def write_staging(package: ParsedPackage, output: StagedOutput) -> ParsedPackage:
-    """Write the package's staging directory (replacing an earlier one); returns the package."""
+    """Write the package's staging directory (replacing an earlier one); returns the package with its rows."""
     final = package.staging_dir
     final.parent.mkdir(parents=True, exist_ok=True)
     temporary = final.with_name(f".{final.name}.{secrets.token_hex(6)}.tmp")
     temporary.mkdir()
+    tables = {}
     try:
         for name, rows in output.valid_rows.items():
             file = CONTRACT_FILES[name]
             table = pa.Table.from_pandas(rows, schema=staged_schema(file), preserve_index=False)
-            pq.write_table(table.replace_schema_metadata(None), temporary / f"{name}.parquet")
+            tables[name] = table.replace_schema_metadata(None)
+            pq.write_table(tables[name], temporary / f"{name}.parquet")
         findings = pa.Table.from_pandas(output.findings, schema=FINDINGS_SCHEMA, preserve_index=False)
         pq.write_table(findings.replace_schema_metadata(None), temporary / FINDINGS_FILENAME)
         (temporary / SUMMARY_FILENAME).write_text(package.to_json() + "\n", encoding="utf-8")
@@ -182,7 +194,7 @@ def write_staging(package: ParsedPackage, output: StagedOutput) -> ParsedPackage
     finally:
         if temporary.exists():
             shutil.rmtree(temporary)
-    return package
+    return replace(package, valid_rows=tables)
 
 
 def _swap_in(temporary: Path, final: Path) -> None:
@@ -203,7 +215,15 @@ def read_findings(package: ParsedPackage) -> pd.DataFrame:
 
 def read_valid_rows(package: ParsedPackage, file: ParsedFile) -> pd.DataFrame:
     """A staged contract file's valid rows, typed as written."""
-    return pq.read_table(package.staged_path(file)).to_pandas(types_mapper=pandas_type)
+    return staged_table(package, file).to_pandas(types_mapper=pandas_type)
+
+
+def staged_table(package: ParsedPackage, file: ParsedFile) -> pa.Table:
+    """A staged contract file's valid rows as written: from memory if the package carries them."""
+    name = file.contract_file.name
+    if package.valid_rows is not None and name in package.valid_rows:
+        return package.valid_rows[name]
+    return pq.read_table(package.staged_path(file))
 
 
 def pandas_type(arrow_type: pa.DataType):
