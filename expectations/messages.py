@@ -21,7 +21,7 @@ from datetime import date
 import pandas as pd
 
 from pipelines.calendar import Quarter
-from pipelines.ingest.findings import format_count, quote
+from pipelines.contract.findings import format_count, quote
 
 # How a value of each kind is written; `zeilen` is a helper kind: a prepared list of line numbers.
 FORMATTED_KINDS = ("text", "code", "codes", "date", "month", "int", "decimal", "euro", "zeilen", "plain")

@@ -41,8 +41,8 @@ from expectations.messages import format_value, package_fields, render, template
 from expectations.suites import SUITE_MODULES
 from expectations.suites.common import DTYPES, PACKAGE, PANDAS_TYPES, SuiteContext
 from pipelines.calendar import Quarter
+from pipelines.contract.findings import Outcome, format_count
 from pipelines.contract.schema import ContractFile
-from pipelines.ingest.findings import Outcome, format_count
 
 FINDING_COLUMNS = ("datei", "zeile", "spalte", "regel", "meldung", "ergebnis")
 RESULT_FORMAT = {"result_format": "COMPLETE", "unexpected_index_column_names": ["_paket", "zeile"]}

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.config import DBT_PROJECT_DIR, Settings, dbt_executable, get_settings
+from pipelines.contract.findings import format_count
 
 # dbt writes these itself; they never make the manifest stale.
 _DBT_OUTPUT_DIRS = {"target", "logs", "dbt_packages"}
@@ -49,8 +50,6 @@ class BuildSummary:
         return self.warehouse_ok and not self.partitions_failed
 
     def format_german(self) -> str:
-        from pipelines.ingest.findings import format_count  # pandas: not at `kim --help`
-
         lines = [
             f"Partitionen (Kommune × Quartal): {self.partitions_total}, davon unverändert übersprungen: "
             f"{self.partitions_skipped}, fehlgeschlagen: {len(self.partitions_failed)}",

@@ -13,7 +13,7 @@ import streamlit as st
 from dashboards.lib import formatting, ui, upload, upload_check
 from dashboards.lib.upload_check import UploadResult
 from pipelines.config import get_settings
-from pipelines.ingest.findings import Status, format_count
+from pipelines.contract.findings import Status, format_count
 from pipelines.ingest.report import findings_csv
 
 RESULT_KEY = "datenlieferung_ergebnis"

@@ -22,8 +22,8 @@ from expectations._gx import gxe, row_column
 from expectations.messages import lines_phrase
 from pipelines.calendar import Quarter
 from pipelines.contract.codes import codes
+from pipelines.contract.findings import Outcome, Rule
 from pipelines.contract.schema import Column, ContractFile
-from pipelines.ingest.findings import Outcome, Rule
 
 # The pandas dtype of each contract kind in the frames the reader stages (`staging.read_valid_rows`), as
 # `ExpectColumnTypeToBe` names it.

@@ -46,8 +46,8 @@ from expectations.suites.common import (
     typed,
 )
 from pipelines.contract.codes import codes
+from pipelines.contract.findings import Outcome, Rule
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Outcome, Rule
 
 FILE = CONTRACT_FILES["ereignisse"]
 FAELLE = CONTRACT_FILES["faelle"]

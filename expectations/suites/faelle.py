@@ -37,8 +37,8 @@ from expectations.suites.common import (
     unique_per_package,
     year_of,
 )
+from pipelines.contract.findings import Rule
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Rule
 
 FILE = CONTRACT_FILES["faelle"]
 EARLIEST_INTAKE = date(2019, 1, 1)

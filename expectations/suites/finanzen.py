@@ -31,8 +31,8 @@ from expectations.suites.common import (
     schema_checks,
     typed,
 )
+from pipelines.contract.findings import Rule
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Rule
 
 FILE = CONTRACT_FILES["finanzen"]
 FIRST_BUDGET_YEAR = 2020

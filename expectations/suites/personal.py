@@ -32,8 +32,8 @@ from expectations.suites.common import (
     schema_checks,
     unique_per_package,
 )
+from pipelines.contract.findings import Rule
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Rule
 
 FILE = CONTRACT_FILES["personal"]
 

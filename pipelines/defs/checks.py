@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipelines.contract.findings import Outcome, Status
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Outcome, Status
 from pipelines.ingest.staging import ParsedPackage, read_findings
 from pipelines.ingest.validation import ValidatedPackage
 

@@ -23,8 +23,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from pipelines.config import Settings
+from pipelines.contract.findings import Status
 from pipelines.ingest.archive import PackageChangedError, archive_package
-from pipelines.ingest.findings import Status
 from pipelines.ingest.load import LoadResult, StagingMissingError, finished_package_ids, store_partition
 from pipelines.ingest.packages import packages_for_partition
 from pipelines.ingest.parse import parse_package

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+from pipelines.contract.findings import Status, format_count
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Status, format_count
 from pipelines.ingest.raw_tables import RAW_SCHEMA, create_raw_schema
 from pipelines.ingest.staging import SUMMARY_FILENAME, ParsedPackage, staged_table
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from pipelines.contract.findings import Rule
 from pipelines.contract.schema import CONTRACT_VERSION, MANIFEST_FIELDS, MANIFEST_FILENAME
-from pipelines.ingest.findings import Finding, Rule, notice, rejection
+from pipelines.ingest.findings import Finding, notice, rejection
 from pipelines.ingest.reading import UnreadableFileError, load_json
 
 # A naive `erstellt_am` was written by a clock in North Rhine-Westphalia.

@@ -22,21 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipelines.contract.findings import FINDING_COLUMNS, Outcome, Rule, Status, format_count, format_percent
 from pipelines.contract.headers import is_identifier_column, normalise_header
 from pipelines.contract.schema import CONTRACT_FILES, MANIFEST_FILENAME, MAX_INVALID_SHARE, ContractFile
-from pipelines.ingest.findings import (
-    FINDING_COLUMNS,
-    Finding,
-    Outcome,
-    Rule,
-    Status,
-    findings_frame,
-    format_count,
-    format_percent,
-    normalise_findings_frame,
-    notice,
-    rejection,
-)
+from pipelines.ingest.findings import Finding, findings_frame, normalise_findings_frame, notice, rejection
 from pipelines.ingest.manifest import Manifest, check_manifest, check_members, checksum_finding
 from pipelines.ingest.packages import PackageRef
 from pipelines.ingest.pseudonyms import rekey, rekey_value

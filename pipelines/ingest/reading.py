@@ -27,8 +27,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from python_calamine import CalamineError, CalamineWorkbook
 
+from pipelines.contract.findings import Rule, format_count
 from pipelines.contract.headers import normalise_header
-from pipelines.ingest.findings import Rule, format_count
 
 ENCODING_UTF8 = "utf-8"
 ENCODING_UTF8_BOM = "utf-8-sig"

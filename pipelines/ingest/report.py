@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from pipelines.ingest.findings import Outcome, Status, format_count
+from pipelines.contract.findings import Outcome, Status, format_count
 from pipelines.ingest.packages import PackageShape
 from pipelines.ingest.staging import ParsedPackage, read_findings
 

@@ -24,8 +24,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from pipelines.contract.findings import FINDING_COLUMNS, Status, format_count
 from pipelines.contract.schema import CONTRACT_FILES, ContractFile
-from pipelines.ingest.findings import FINDING_COLUMNS, Status, format_count
 from pipelines.ingest.packages import PackageShape
 
 SUMMARY_FILENAME = "paket.json"

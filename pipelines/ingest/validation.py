@@ -14,8 +14,8 @@ from functools import cache
 from pathlib import Path
 
 from expectations import SuiteResult, ValidationParameters, validate_packages
+from pipelines.contract.findings import Status
 from pipelines.ingest.case_index import forget_cases, known_cases, record_cases
-from pipelines.ingest.findings import Status
 from pipelines.ingest.parse import quarantine_rows
 from pipelines.ingest.staging import ParsedPackage, read_valid_rows
 

@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipelines.contract.codes import codes as code_list_codes
+from pipelines.contract.findings import Rule, quote
 from pipelines.contract.schema import Column, ContractFile
-from pipelines.ingest.findings import Rule, quote
 
 _INT32_MAX = 2**31 - 1
 _MAX_CODES_LISTED = 12

@@ -21,8 +21,8 @@ from streamlit.testing.v1 import AppTest
 from dashboards.lib import upload_check
 from dashboards.lib.upload import Upload
 from pipelines.config import Settings, get_settings
+from pipelines.contract.findings import Status
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Status
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
 import kim_package_factory as factory  # noqa: E402

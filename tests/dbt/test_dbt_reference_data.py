@@ -59,7 +59,7 @@ def test_every_milestone_and_comparison_type_is_named():
 def test_regeln_names_exactly_the_rules_of_the_ingestion():
     """Every rule id the pipeline can write into raw.befunde has a German title and explanation, and the seed
     lists no rule the pipeline does not know (a renamed rule would leave findings without a title)."""
-    from pipelines.ingest.findings import Rule
+    from pipelines.contract.findings import Rule
 
     rows = _seed("regeln.csv")
     seeded = [row["regel"] for row in rows]

@@ -12,10 +12,10 @@ import pytest
 from defect_corpus import FIRST, LAST, SEED, STICHTAG, Corpus, generate_corpus
 from package_contents import MANIFEST, contract_sheets, members, normalise
 
+from pipelines.contract.findings import Rule
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.generator.defects import DEFECT_KINDS
 from pipelines.generator.run import MARKER_FILENAME
-from pipelines.ingest.findings import Rule
 from pipelines.ingest.packages import find_packages
 
 # Every class of defect the corpus must contain, with the kinds that stand for it.

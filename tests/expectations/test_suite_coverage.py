@@ -18,8 +18,8 @@ from expectations.suites.common import PANDAS_TYPES, SuiteContext, codes_pattern
 from pipelines.calendar import Quarter
 from pipelines.config import REPO_ROOT
 from pipelines.contract.codes import codes
+from pipelines.contract.findings import Outcome, Rule
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Outcome, Rule
 
 # The rules each file's section in DATA_CONTRACT.md section 2 asks for (besides the reader's own checks).
 RULES = {

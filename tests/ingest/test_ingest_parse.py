@@ -25,8 +25,8 @@ from kim_package_factory import (
     write_zip,
 )
 
+from pipelines.contract.findings import Status
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.findings import Status
 from pipelines.ingest.parse import quarantine_rows
 from pipelines.ingest.pseudonyms import rekey_value
 from pipelines.ingest.staging import read_findings, read_valid_rows

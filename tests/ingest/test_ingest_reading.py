@@ -8,7 +8,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from pipelines.ingest.findings import Rule
+from pipelines.contract.findings import Rule
 from pipelines.ingest.reading import MalformedRow, UnreadableFileError, load_json, read_csv, read_workbook
 
 TITLE = "Wartezeiten Ausländerbehörde; „Terminvergabe“, Öffnungszeiten"

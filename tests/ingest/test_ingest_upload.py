@@ -9,8 +9,8 @@ import pytest
 from kim_package_factory import AGS, QUARTER, csv_files, sample_rows, with_manifest, write_folder, write_zip
 
 from pipelines.config import Settings
+from pipelines.contract.findings import Status
 from pipelines.ingest.archive import archive_path_for
-from pipelines.ingest.findings import Status
 from pipelines.ingest.packages import packages_for_partition
 from pipelines.ingest.upload import UploadError, check_package, deliver_to_landing
 

@@ -17,6 +17,7 @@ run of one refused partition always did.
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.contract.findings import Status
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.defs.checks import (
     ACCEPTANCE_CHECK,
@@ -32,7 +33,6 @@ from pipelines.defs.checks import (
 from pipelines.defs.partitions import package_partitions, partition_key, partition_of
 from pipelines.defs.resources import DUCKDB_WRITER_POOL, KimPaths
 from pipelines.ingest.batch import PartitionResult, process_partitions
-from pipelines.ingest.findings import Status
 from pipelines.ingest.packages import packages_for_partition
 
 INGESTION_GROUP = "eingang"

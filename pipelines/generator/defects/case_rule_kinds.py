@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from pipelines.contract.codes import codes
+from pipelines.contract.findings import Outcome, Rule
 from pipelines.generator.defects.model import DefectContext, DefectKind, Draft, Marks
 from pipelines.generator.defects.rows import (
     case_rows_without_events,
@@ -21,7 +22,6 @@ from pipelines.generator.defects.rows import (
     rows_where,
 )
 from pipelines.generator.defects.text_tables import TextTable
-from pipelines.ingest.findings import Outcome, Rule
 
 
 def _closed_before_intake(draft: Draft, ctx: DefectContext) -> Marks:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipelines.contract.findings import Outcome, Status
 from pipelines.generator.defects.catalogue import DEFECT_KINDS
 from pipelines.generator.defects.model import (
     CleanPackage,
@@ -41,7 +42,6 @@ from pipelines.generator.packaging import WrittenPackage
 from pipelines.generator.randomness import Stream, statewide_rng
 from pipelines.generator.reference import Unit
 from pipelines.generator.timeline import quarter_index
-from pipelines.ingest.findings import Outcome, Status
 
 DEFECTS_FILENAME = "defects.json"
 DEFECTS_VERSION = 1

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from pipelines.contract.findings import Outcome, Rule
 from pipelines.generator.defects.model import DefectContext, DefectKind, Draft, Marks
 from pipelines.generator.defects.rows import require
 from pipelines.generator.defects.text_tables import TextTable, render_csv_table
 from pipelines.generator.formats import CsvFormat, HeaderStyle
-from pipelines.ingest.findings import Outcome, Rule
 
 # A private-use character stands in for a byte the file's encoding cannot produce.
 PLACEHOLDER = "\ue000"

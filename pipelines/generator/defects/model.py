@@ -21,13 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from pipelines.calendar import Quarter
+from pipelines.contract.findings import Outcome, Rule, Status
 from pipelines.contract.schema import CONTRACT_FILES, MANIFEST_FILENAME, MAX_INVALID_SHARE
 from pipelines.generator.defects.text_tables import TextTable, UnitNotation, read_csv_table
 from pipelines.generator.defects.workbooks import read_workbook_tables
 from pipelines.generator.formats import Shape, UnitFormat
 from pipelines.generator.packaging import WrittenPackage
 from pipelines.generator.reference import Unit
-from pipelines.ingest.findings import Outcome, Rule, Status
 
 # A quarantine defect stays well below the contract's MAX_INVALID_SHARE (a larger share rejects the package),
 # so that it is a quarantine and nothing else.

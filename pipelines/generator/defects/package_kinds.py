@@ -6,6 +6,7 @@ corrections that must never replace the accepted clean package.
 
 from __future__ import annotations
 
+from pipelines.contract.findings import Outcome, Rule
 from pipelines.generator.defects.model import (
     DefectContext,
     DefectKind,
@@ -18,7 +19,6 @@ from pipelines.generator.defects.rows import number, require
 from pipelines.generator.defects.text_tables import render_csv_table
 from pipelines.generator.defects.writing import paket_id_of, render_package, zip_bytes
 from pipelines.generator.formats import Shape
-from pipelines.ingest.findings import Outcome, Rule
 
 # The workbook's name depends on the partition; the corpus puts it in for this placeholder.
 WORKBOOK_PLACEHOLDER = "{arbeitsmappe}"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import csv
 import io
 
+from pipelines.contract.findings import Outcome, Rule
 from pipelines.generator.defects.model import DefectContext, DefectKind, Draft, Marks, Need, Share
 from pipelines.generator.defects.rows import case_rows_without_events, day, milestone_event_rows, require
-from pipelines.ingest.findings import Outcome, Rule
 
 # Spelled out instead of coded, as a hand-kept spreadsheet would have it.
 SPELLED_OUT_SEX = {"W": "weiblich", "M": "männlich", "D": "divers", "X": "keine Angabe"}

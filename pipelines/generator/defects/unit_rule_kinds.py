@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pipelines.contract.findings import Outcome, Rule
 from pipelines.generator.defects.model import DefectContext, DefectKind, Draft, Marks, Share
 from pipelines.generator.defects.rows import day, decimal_text, number, require, rows_where
-from pipelines.ingest.findings import Outcome, Rule
 
 OTHER_TRAEGER = {
     "KOMMUNE": "FREIER_TRAEGER",
