@@ -31,6 +31,11 @@ mitgliedszellen as (
         kommunenwerte.quartal,
         kommunenwerte.aufschluesselung,
         kommunenwerte.geheimhaltung != 'offen' as geheim,
+        kommunenwerte.wertart,
+        -- whether this cell's summed values are whole numbers a plain sum adds exactly (see below)
+        (kommunenwerte.wertart != 'anzahl' or {{ is_exact_summand('kommunenwerte.wert') }})
+        and {{ is_exact_summand('kommunenwerte.zaehler') }}
+        and {{ is_exact_summand('kommunenwerte.nenner') }} as exakt_summierbar,
         kommunenwerte.wert,
         kommunenwerte.zaehler,
         kommunenwerte.nenner
@@ -42,19 +47,84 @@ mitgliedszellen as (
             and gebietslieferungen.gebietsebene != 'kommune'
 ),
 
-sichtbare_summen as (
+-- Visible sums of every reference-area cell. Floating-point sums (VZÄ, euros) must not depend on the order in
+-- which parallel threads deliver rows, so they are added in ags order; but an ordered aggregate costs several
+-- times a plain one, and most cells are counts whose sum is exact in any order. Every group is therefore summed
+-- plainly first, and only the groups whose plain sum might depend on the order are summed again in ags order.
+-- The member value is only read for counts (wertart `anzahl`): a member cell has the same kpi_id and breakdown,
+-- hence the same wertart, as its area cell, and summing the other values would only send more groups down the
+-- ordered path for a sum nobody reads.
+summen_in_beliebiger_reihenfolge as (
     select
         gebiet,
         kpi_id,
         quartal,
         aufschluesselung,
         bool_or(geheim) as mitglied_geheim,
-        -- ordered: floating-point sums (VZÄ, euros) must not depend on the order parallel threads deliver rows
-        sum(wert order by ags) filter (where not geheim) as wert,
-        sum(zaehler order by ags) filter (where not geheim) as zaehler,
-        sum(nenner order by ags) filter (where not geheim) as nenner
+        sum(wert) filter (where not geheim and wertart = 'anzahl') as wert,
+        sum(zaehler) filter (where not geheim) as zaehler,
+        sum(nenner) filter (where not geheim) as nenner,
+        bool_and(exakt_summierbar) and count(*) <= {{ max_exact_summands() }} as reihenfolge_egal
     from mitgliedszellen
     group by gebiet, kpi_id, quartal, aufschluesselung
+),
+
+summen_in_ags_reihenfolge as (
+    select
+        mitgliedszellen.gebiet,
+        mitgliedszellen.kpi_id,
+        mitgliedszellen.quartal,
+        mitgliedszellen.aufschluesselung,
+        sum(mitgliedszellen.wert order by mitgliedszellen.ags) filter (
+            where not mitgliedszellen.geheim and mitgliedszellen.wertart = 'anzahl'
+        ) as wert,
+        sum(mitgliedszellen.zaehler order by mitgliedszellen.ags) filter (
+            where not mitgliedszellen.geheim
+        ) as zaehler,
+        sum(mitgliedszellen.nenner order by mitgliedszellen.ags) filter (
+            where not mitgliedszellen.geheim
+        ) as nenner
+    from mitgliedszellen
+    inner join summen_in_beliebiger_reihenfolge
+        on
+            mitgliedszellen.gebiet = summen_in_beliebiger_reihenfolge.gebiet
+            and mitgliedszellen.kpi_id = summen_in_beliebiger_reihenfolge.kpi_id
+            and mitgliedszellen.quartal = summen_in_beliebiger_reihenfolge.quartal
+            and mitgliedszellen.aufschluesselung = summen_in_beliebiger_reihenfolge.aufschluesselung
+            and not summen_in_beliebiger_reihenfolge.reihenfolge_egal
+    group by
+        mitgliedszellen.gebiet,
+        mitgliedszellen.kpi_id,
+        mitgliedszellen.quartal,
+        mitgliedszellen.aufschluesselung
+),
+
+sichtbare_summen as (
+    select
+        summen_in_beliebiger_reihenfolge.gebiet,
+        summen_in_beliebiger_reihenfolge.kpi_id,
+        summen_in_beliebiger_reihenfolge.quartal,
+        summen_in_beliebiger_reihenfolge.aufschluesselung,
+        summen_in_beliebiger_reihenfolge.mitglied_geheim,
+        case
+            when summen_in_beliebiger_reihenfolge.reihenfolge_egal then summen_in_beliebiger_reihenfolge.wert
+            else summen_in_ags_reihenfolge.wert
+        end as wert,
+        case
+            when summen_in_beliebiger_reihenfolge.reihenfolge_egal then summen_in_beliebiger_reihenfolge.zaehler
+            else summen_in_ags_reihenfolge.zaehler
+        end as zaehler,
+        case
+            when summen_in_beliebiger_reihenfolge.reihenfolge_egal then summen_in_beliebiger_reihenfolge.nenner
+            else summen_in_ags_reihenfolge.nenner
+        end as nenner
+    from summen_in_beliebiger_reihenfolge
+    left join summen_in_ags_reihenfolge
+        on
+            summen_in_beliebiger_reihenfolge.gebiet = summen_in_ags_reihenfolge.gebiet
+            and summen_in_beliebiger_reihenfolge.kpi_id = summen_in_ags_reihenfolge.kpi_id
+            and summen_in_beliebiger_reihenfolge.quartal = summen_in_ags_reihenfolge.quartal
+            and summen_in_beliebiger_reihenfolge.aufschluesselung = summen_in_ags_reihenfolge.aufschluesselung
 ),
 
 gebietswerte as (
