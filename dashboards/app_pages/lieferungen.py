@@ -20,6 +20,7 @@ from dashboards.lib import (
     ui,
     views,
 )
+from pipelines.ingest.report import findings_csv
 
 st.title("Lieferungen & Datenqualität")
 st.caption(
@@ -189,7 +190,7 @@ else:
     download_csv, download_summary = st.columns(2)
     download_csv.download_button(
         "Befunde als CSV herunterladen",
-        data=delivery_report.findings_csv(findings),
+        data=findings_csv(findings),
         file_name=f"{basename}_befunde.csv",
         mime="text/csv",
         key="lieferungen_download_csv",

@@ -1,15 +1,13 @@
 """The downloadable German report of one package, generated from the published warehouse.
 
 Two files, as the delivering unit needs them to fix its export: every finding as a CSV for a spreadsheet
-(`;`-separated, UTF-8 with BOM, so Excel opens it with umlauts intact) and a short Markdown summary (the
+(`pipelines.ingest.report.findings_csv`, the one writer of that download) and a short Markdown summary (the
 package, what became of it, its files with the row reconciliation and the findings rule by rule with the
 rule's explanation). Pure functions of query results, so the report says exactly what the page shows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 import pandas as pd
@@ -19,44 +17,10 @@ from dashboards.lib import delivery_views, formatting
 MESSAGES_PER_RULE = 20
 """A summary quotes this many messages per rule and outcome; the CSV always has all findings."""
 
-CSV_COLUMNS = (
-    "Nr.",
-    "Datei",
-    "Zeile",
-    "Spalte",
-    "Regel",
-    "Regeltitel",
-    "Ergebnis",
-    "Meldung",
-    "Gelieferte Werte",
-)
-
 
 def report_basename(package: Any) -> str:
     """`lieferbericht_05111_2025-Q3_1a2b3c4d5e6f`: names both downloads of a package."""
     return f"lieferbericht_{package.ags}_{package.quartal}_{delivery_views.short_id(package.paket_id)}"
-
-
-def findings_csv(findings: pd.DataFrame) -> bytes:
-    """Every finding of a package as CSV with German headers (`;`, CRLF, UTF-8 with BOM)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in findings.itertuples(index=False):
-        writer.writerow(
-            [
-                int(row.befund_nr),
-                _cell(row.datei),
-                "" if formatting.is_missing(row.zeile) else int(row.zeile),
-                _cell(row.spalte),
-                row.regel,
-                row.regel_titel,
-                formatting.format_outcome(row.ergebnis),
-                row.meldung,
-                _cell(row.rohwerte),
-            ]
-        )
-    return buffer.getvalue().encode("utf-8-sig")
 
 
 def _cell(value: Any) -> str:

@@ -17,6 +17,8 @@ import pandas as pd
 
 from pipelines.calendar import Quarter
 from pipelines.config import SEEDS_DIR
+from pipelines.contract.findings import OUTCOME_LABELS
+from pipelines.contract.packages import PACKAGE_SHAPE_LABELS
 
 MISSING = "–"
 """Shown for a value that is absent: not delivered, not computable, or suppressed for confidentiality."""
@@ -304,16 +306,6 @@ def format_delivery_status(status: str) -> str:
 
 # --- packages and findings ----------------------------------------------------------------------------------
 
-OUTCOME_LABELS = {
-    "PAKET_ABGELEHNT": "Paket abgelehnt",
-    "ZEILE_QUARANTAENE": "Zeile in Quarantäne",
-    "HINWEIS": "Hinweis",
-}
-PACKAGE_SHAPE_LABELS = {
-    "ORDNER_CSV": "Ordner mit CSV-Dateien",
-    "ZIP_CSV": "ZIP-Archiv mit CSV-Dateien",
-    "ORDNER_XLSX": "Ordner mit Excel-Arbeitsmappe",
-}
 ENCODING_LABELS = {
     "utf-8": "UTF-8",
     "utf-8-sig": "UTF-8 mit BOM",

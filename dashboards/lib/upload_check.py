@@ -21,8 +21,7 @@ from dashboards.lib import delivery_queries, queries, warehouse
 from dashboards.lib.upload import PreparedPackage, Upload, UploadRefused, prepare_upload, upload_fingerprint
 from pipelines.calendar import Quarter, quarter_range
 from pipelines.config import Settings
-from pipelines.contract.findings import Status
-from pipelines.ingest.report import OUTCOME_LABELS, STATUS_LABELS
+from pipelines.contract.findings import OUTCOME_LABELS, STATUS_LABELS, Status
 from pipelines.ingest.staging import ParsedPackage
 from pipelines.ingest.upload import UploadCheck, UploadError, check_package, deliver_to_landing
 

@@ -9,7 +9,11 @@ notation (`format_count`, `format_percent`) and delivered values quoted (`quote`
 
 from __future__ import annotations
 
+import csv
 from enum import StrEnum
+from functools import cache
+
+from pipelines.config import SEEDS_DIR
 
 
 class Outcome(StrEnum):
@@ -81,6 +85,26 @@ class Rule(StrEnum):
     DUPLICATE = "DUPLIKAT"  # a key delivered more than once in one file
     UNKNOWN_CASE = "FALL_UNBEKANNT"  # an event of a case in no faelle.csv of this or an earlier package
     FOREIGN_GEMEINDE = "GEMEINDE_FREMD"  # gemeinde_ags is not a Gemeinde of the delivering unit
+
+
+# German names of a package's status and of what a finding caused, for reports, downloads and pages.
+STATUS_LABELS = {
+    Status.ACCEPTED: "angenommen",
+    Status.ACCEPTED_WITH_NOTICES: "angenommen mit Hinweisen",
+    Status.REJECTED: "abgelehnt",
+}
+OUTCOME_LABELS = {
+    Outcome.PACKAGE_REJECTED: "Paket abgelehnt",
+    Outcome.ROW_QUARANTINED: "Zeile in Quarantäne",
+    Outcome.NOTICE: "Hinweis",
+}
+
+
+@cache
+def rule_titles() -> dict[str, str]:
+    """The German title of every rule id, from the seed the warehouse's `marts.regeln` is built from."""
+    with open(SEEDS_DIR / "regeln.csv", encoding="utf-8", newline="") as handle:
+        return {row["regel"]: row["titel"] for row in csv.DictReader(handle)}
 
 
 # Columns of a findings table, in the order of `raw.befunde` after its lineage columns.

@@ -15,8 +15,9 @@ import secrets
 import zipfile
 from pathlib import Path
 
+from pipelines.contract.packages import PackageShape
 from pipelines.ingest.files import publish_once
-from pipelines.ingest.packages import PackageRef, PackageShape, package_files
+from pipelines.ingest.packages import PackageRef, package_files
 
 _CHUNK_BYTES = 1 << 20
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)

@@ -12,23 +12,15 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 
 from pipelines.calendar import Quarter
+from pipelines.contract.packages import PackageShape
 
 _AGS_PATTERN = re.compile(r"^\d{5}(\d{3})?$")
 _ZIP_SUFFIX = ".zip"
 _WORKBOOK_SUFFIX = ".xlsx"
 _EXPECTED_LAYOUT = "erwartet <Eingangsordner>/<AGS>/<Quartal>/ oder <Eingangsordner>/<AGS>/<Quartal>.zip"
-
-
-class PackageShape(StrEnum):
-    """How a package arrived (`raw.lieferungen.paketform`)."""
-
-    ORDNER_CSV = "ORDNER_CSV"
-    ZIP_CSV = "ZIP_CSV"
-    ORDNER_XLSX = "ORDNER_XLSX"
 
 
 @dataclass(frozen=True)

@@ -19,29 +19,20 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from pipelines.contract.findings import Outcome, Status, format_count
-from pipelines.ingest.packages import PackageShape
+from pipelines.contract.findings import (
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    Status,
+    format_count,
+    rule_titles,
+)
+from pipelines.contract.packages import PACKAGE_SHAPE_LABELS
 from pipelines.ingest.staging import ParsedPackage, read_findings
 
 # A readable report quotes this many messages per rule; the CSV always has all of them.
 MESSAGES_PER_RULE = 50
 _BERLIN = ZoneInfo("Europe/Berlin")
 
-STATUS_LABELS = {
-    Status.ACCEPTED: "angenommen",
-    Status.ACCEPTED_WITH_NOTICES: "angenommen mit Hinweisen",
-    Status.REJECTED: "abgelehnt",
-}
-OUTCOME_LABELS = {
-    str(Outcome.PACKAGE_REJECTED): "Paket abgelehnt",
-    str(Outcome.ROW_QUARANTINED): "Zeile in Quarantäne",
-    str(Outcome.NOTICE): "Hinweis",
-}
-SHAPE_LABELS = {
-    PackageShape.ORDNER_CSV: "Ordner mit CSV-Dateien",
-    PackageShape.ZIP_CSV: "ZIP-Archiv mit CSV-Dateien",
-    PackageShape.ORDNER_XLSX: "Ordner mit XLSX-Arbeitsmappe",
-}
 _NEXT_STEPS = {
     Status.ACCEPTED: "Die Lieferung wurde vollständig übernommen. Es ist nichts weiter zu tun.",
     Status.ACCEPTED_WITH_NOTICES: (
@@ -92,7 +83,7 @@ def render_report(package: ParsedPackage, findings: pd.DataFrame | None = None) 
         "|---|---|",
         f"| Kommune | {package.ags} {unit} |",
         f"| Berichtsquartal | {package.berichtsquartal} |",
-        f"| Paket | `{package.paket_id}` ({SHAPE_LABELS[package.shape]}) |",
+        f"| Paket | `{package.paket_id}` ({PACKAGE_SHAPE_LABELS[package.shape]}) |",
         f"| Erstellt laut Manifest | {_moment(package.erstellt_am)} |",
         f"| Eingegangen | {_moment(package.eingegangen_am)} |",
         f"| Quellsystem | {package.quellsystem or 'nicht angegeben'} |",
@@ -137,24 +128,51 @@ def render_report(package: ParsedPackage, findings: pd.DataFrame | None = None) 
     return "\n".join(lines)
 
 
+# Columns of the findings download (German), for the pipeline's report and every page that offers one.
+FINDINGS_CSV_COLUMNS = (
+    "Nr",
+    "Datei",
+    "Zeile",
+    "Spalte",
+    "Regel",
+    "Regeltitel",
+    "Ergebnis",
+    "Meldung",
+    "Gelieferte Werte",
+)
+
+
 def findings_csv(findings: pd.DataFrame) -> bytes:
-    """Every finding as a `;`-separated CSV with German headers (UTF-8 with BOM)."""
+    """Every finding as a `;`-separated CSV with German headers (CRLF, UTF-8 with BOM, so Excel opens it with
+    umlauts intact): the one writer of the findings download, for the pipeline's report and every page.
+
+    `findings` has the findings columns (`FINDING_COLUMNS`) in their order; its `befund_nr` (as numbered in
+    the warehouse) is the number where present, else the position.
+    """
+    titles = rule_titles()
+    numbers = findings["befund_nr"].tolist() if "befund_nr" in findings else range(1, len(findings) + 1)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Datei", "Zeile", "Spalte", "Regel", "Ergebnis", "Meldung", "Gelieferte Werte"])
-    for row in findings.itertuples(index=False):
+    writer.writerow(FINDINGS_CSV_COLUMNS)
+    for number, row in zip(numbers, findings.itertuples(index=False), strict=True):
         writer.writerow(
             [
-                row.datei if isinstance(row.datei, str) else "",
+                int(number),
+                _cell(row.datei),
                 "" if pd.isna(row.zeile) else int(row.zeile),
-                row.spalte if isinstance(row.spalte, str) else "",
+                _cell(row.spalte),
                 row.regel,
-                OUTCOME_LABELS[row.ergebnis],
+                titles.get(row.regel, row.regel),
+                OUTCOME_LABELS.get(row.ergebnis, row.ergebnis),
                 row.meldung,
-                row.rohwerte if isinstance(row.rohwerte, str) else "",
+                _cell(row.rohwerte),
             ]
         )
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _cell(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
 def write_report(package: ParsedPackage, reports_root: Path | str) -> ReportFiles:

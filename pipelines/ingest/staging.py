@@ -25,8 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.contract.findings import FINDING_COLUMNS, Status, format_count
+from pipelines.contract.packages import PackageShape
 from pipelines.contract.schema import CONTRACT_FILES, ContractFile
-from pipelines.ingest.packages import PackageShape
 
 SUMMARY_FILENAME = "paket.json"
 FINDINGS_FILENAME = "befunde.parquet"

@@ -19,10 +19,11 @@ import pandas as pd
 
 from pipelines.config import Settings
 from pipelines.contract.findings import Status
+from pipelines.contract.packages import PackageShape
 from pipelines.contract.units import delivery_partition_problems
 from pipelines.ingest.archive import archive_package
 from pipelines.ingest.case_index import case_index_dir
-from pipelines.ingest.packages import PackageShape, packages_for_partition
+from pipelines.ingest.packages import packages_for_partition
 from pipelines.ingest.parse import parse_package
 from pipelines.ingest.pseudonyms import load_or_create_secret
 from pipelines.ingest.report import render_report

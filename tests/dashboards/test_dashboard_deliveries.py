@@ -12,6 +12,7 @@ import pytest
 
 from dashboards.lib import delivery_report, delivery_views, figures, formatting
 from dashboards.lib.views import SeriesArea
+from pipelines.ingest.report import FINDINGS_CSV_COLUMNS, findings_csv
 
 BERLIN = "Europe/Berlin"
 
@@ -277,10 +278,10 @@ def test_the_findings_table_is_german_and_filters_by_outcome(findings):
 
 
 def test_the_findings_csv_opens_in_excel_with_german_headers(findings):
-    data = delivery_report.findings_csv(findings)
+    data = findings_csv(findings)
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    assert rows[0] == list(delivery_report.CSV_COLUMNS)
+    assert rows[0] == list(FINDINGS_CSV_COLUMNS)
     assert len(rows) == 1 + len(findings)
     assert rows[1][:7] == [
         "1",

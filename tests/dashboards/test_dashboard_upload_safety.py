@@ -22,9 +22,10 @@ import pytest
 
 from dashboards.lib import upload
 from dashboards.lib.upload import PackageForm, Upload, UploadRefused, prepare_upload
+from pipelines.contract.packages import PackageShape
 from pipelines.contract.schema import CONTRACT_VERSION
 from pipelines.ingest.manifest import check_manifest, check_members
-from pipelines.ingest.packages import PackageShape, packages_for_partition
+from pipelines.ingest.packages import packages_for_partition
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ingest"))
 import kim_package_factory as factory  # noqa: E402

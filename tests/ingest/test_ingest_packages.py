@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 import pytest
 from kim_package_factory import csv_files, sample_rows, with_manifest, workbook_files, write_folder, write_zip
 
+from pipelines.contract.packages import PackageShape
 from pipelines.ingest.archive import PackageChangedError, archive_package, archive_path_for
 from pipelines.ingest.files import publish_once
-from pipelines.ingest.packages import PackageShape, find_packages, packages_for_partition
+from pipelines.ingest.packages import find_packages, packages_for_partition
 
 
 def test_every_shape_is_found_with_its_partition(dirs):

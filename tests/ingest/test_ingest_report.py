@@ -44,9 +44,13 @@ def test_a_rejected_package_names_its_reasons_and_every_finding_is_in_the_csv(di
     exported = findings_csv(findings)
     assert exported.startswith("\ufeff".encode())
     table = list(csv.reader(io.StringIO(exported.decode("utf-8-sig")), delimiter=";"))
-    assert table[0] == ["Datei", "Zeile", "Spalte", "Regel", "Ergebnis", "Meldung", "Gelieferte Werte"]
+    assert table[0] == [
+        "Nr", "Datei", "Zeile", "Spalte", "Regel", "Regeltitel", "Ergebnis", "Meldung", "Gelieferte Werte",
+    ]  # fmt: skip
     assert len(table) == 1 + len(findings)
-    assert {row[3] for row in table[1:]} == set(findings["regel"])
+    assert [row[0] for row in table[1:]] == [str(number) for number in range(1, len(findings) + 1)]
+    assert {row[4] for row in table[1:]} == set(findings["regel"])
+    assert {row[5] for row in table[1:] if row[4] == "CODELISTE"} == {"Code nicht in der Codeliste"}
 
 
 def test_long_lists_are_cut_in_the_summary_but_not_in_the_csv(dirs, monkeypatch: pytest.MonkeyPatch):
