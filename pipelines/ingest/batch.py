@@ -27,7 +27,7 @@ from pipelines.contract.findings import Status
 from pipelines.ingest.archive import PackageChangedError, archive_package
 from pipelines.ingest.load import LoadResult, StagingMissingError, finished_package_ids, store_partition
 from pipelines.ingest.packages import packages_for_partition
-from pipelines.ingest.parse import parse_package
+from pipelines.ingest.parse import outcome_of, parse_packages
 from pipelines.ingest.pseudonyms import load_or_create_secret
 from pipelines.ingest.raw_tables import create_raw_schema
 from pipelines.ingest.report import ReportFiles, write_report
@@ -124,18 +124,23 @@ def _parsed_quarters(settings: Settings, secret: bytes, work: list, parse_ahead:
     """
     if not parse_ahead:
         for quartal, todo in work:
-            yield quartal, {ags: _outcome(_archive_and_parse, settings, secret, refs) for ags, refs in todo}
+            yield quartal, _per_partition(outcome_of(_archive_and_parse, settings, secret, todo), todo)
         return
     # spawn, not fork: the caller holds DuckDB and Dagster state that must not be duplicated into a child.
     with ProcessPoolExecutor(PARSE_WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
 
         def submit(todo):
-            return {ags: pool.submit(_archive_and_parse, settings, secret, refs) for ags, refs in todo}
+            return pool.submit(_archive_and_parse, settings, secret, todo)
 
-        pending = submit(work[0][1]) if work else {}
-        for index, (quartal, _) in enumerate(work):
-            current, pending = pending, submit(work[index + 1][1]) if index + 1 < len(work) else {}
-            yield quartal, {ags: _outcome(future.result) for ags, future in current.items()}
+        pending = submit(work[0][1]) if work else None
+        for index, (quartal, todo) in enumerate(work):
+            current, pending = pending, submit(work[index + 1][1]) if index + 1 < len(work) else None
+            yield quartal, _per_partition(outcome_of(current.result), todo)
+
+
+def _per_partition(outcomes: dict | Exception, todo: list) -> dict:
+    """A quarter's outcomes by partition; an error of the whole quarter (a worker that died) is each one's."""
+    return outcomes if isinstance(outcomes, dict) else dict.fromkeys((ags for ags, _ in todo), outcomes)
 
 
 def _german(error: Exception) -> str:
@@ -145,18 +150,31 @@ def _german(error: Exception) -> str:
     return f"Unerwarteter Fehler bei der Verarbeitung ({type(error).__name__}): {error}"
 
 
-def _outcome(function, *args):
-    """What `function(*args)` returns, or the exception it raised (kept with its partition)."""
-    try:
-        return function(*args)
-    except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
-        return error
+def _archive_and_parse(settings: Settings, secret: bytes, todo: list) -> dict:
+    """The partitions of `todo` (one quarter's: [(ags, refs)]) archived, and their packages parsed together
+    (`parse_packages`): {ags: (archive paths by paket_id, packages)}, or the error that stopped the partition."""
+    outcomes: dict = {}
+    to_parse = []
+    for ags, refs in todo:
+        archived = outcome_of(_archive, settings, refs)
+        if isinstance(archived, Exception):
+            outcomes[ags] = archived
+            continue
+        outcomes[ags] = ({paket_id: str(path) for paket_id, path in archived.items()}, [])
+        to_parse += [(ags, archived[ref.paket_id], ref) for ref in refs]
+    parsed = parse_packages([(path, ref) for _, path, ref in to_parse], secret, settings.staging_dir)
+    for (ags, _, _), package in zip(to_parse, parsed, strict=True):
+        if isinstance(outcomes[ags], Exception):
+            continue
+        if isinstance(package, Exception):
+            outcomes[ags] = package
+        else:
+            outcomes[ags][1].append(package)
+    return outcomes
 
 
-def _archive_and_parse(settings: Settings, secret: bytes, refs) -> tuple[dict[str, str], list[ParsedPackage]]:
-    archived = {ref.paket_id: archive_package(ref, settings.archive_dir) for ref in refs}
-    packages = [parse_package(archived[ref.paket_id], ref, secret, settings.staging_dir) for ref in refs]
-    return {paket_id: str(path) for paket_id, path in archived.items()}, packages
+def _archive(settings: Settings, refs) -> dict:
+    return {ref.paket_id: archive_package(ref, settings.archive_dir) for ref in refs}
 
 
 def _validate_quarter(

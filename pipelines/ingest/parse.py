@@ -45,9 +45,16 @@ from pipelines.ingest.staging import (
     read_valid_rows,
     write_staging,
 )
-from pipelines.ingest.values import convert_table
+from pipelines.ingest.values import ConvertedTable, convert_table, converts_cell_by_cell
 
-__all__ = ["MAX_INVALID_SHARE", "ParsedFile", "ParsedPackage", "parse_package", "quarantine_rows"]
+__all__ = [
+    "MAX_INVALID_SHARE",
+    "ParsedFile",
+    "ParsedPackage",
+    "parse_package",
+    "parse_packages",
+    "quarantine_rows",
+]
 
 _ROW_FINDING_COLUMNS = ("datei", "zeile", "spalte", "regel", "meldung", "rohwerte")
 # Shared by every clean file; findings frames are never modified in place.
@@ -95,7 +102,51 @@ def parse_package(
     archive_path: Path | str, ref: PackageRef, secret: bytes, staging_dir: Path | str
 ) -> ParsedPackage:
     """Parse the archived package of `ref` into `staging_dir/<paket_id>/` and describe the result."""
-    archive_path = Path(archive_path)
+    (outcome,) = parse_packages([(archive_path, ref)], secret, staging_dir)
+    if isinstance(outcome, Exception):
+        raise outcome
+    return outcome
+
+
+def parse_packages(
+    packages: list[tuple[Path | str, PackageRef]], secret: bytes, staging_dir: Path | str
+) -> list[ParsedPackage | Exception]:
+    """`parse_package` for many packages (a reporting quarter's), each staged on its own.
+
+    The cells of every contract file are typed once for the rows of all packages that delivered it
+    (`convert_table` costs about a millisecond per column and call, whatever the rows); each package then
+    gets exactly the rows and findings a parse of it alone gives. Returns, in order, each package's result or
+    the exception its parse raised.
+    """
+    read = [outcome_of(_read, Path(archive_path), ref) for archive_path, ref in packages]
+    converted = _convert_together([item for item in read if not isinstance(item, Exception)])
+    return [
+        item if isinstance(item, Exception) else outcome_of(_parse_read, item, secret, staging_dir, converted)
+        for item in read
+    ]
+
+
+@dataclass
+class _ReadPackage:
+    """A package as read from its archive: manifest facts, its contract files' text, and the findings so far."""
+
+    ref: PackageRef
+    archive_path: Path
+    manifest: Manifest | None
+    delivered: list[_DeliveredFile]
+    findings: list[Finding]
+    check_rows: bool  # False if a direct-identifier column forbids keeping anything beyond the archive copy
+
+
+def outcome_of(function, *args):
+    """What `function(*args)` returns, or the exception it raised (kept with its package or partition)."""
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - reported with its package, the others go on
+        return error
+
+
+def _read(archive_path: Path, ref: PackageRef) -> _ReadPackage:
     findings: list[Finding] = []
     delivered: list[_DeliveredFile] = []
     manifest = None
@@ -109,19 +160,59 @@ def parse_package(
             findings += _header_findings(item.table, item.file)
     # Identifier columns: nothing beyond the archive copy may be kept, not even row findings quoting values.
     check_rows = not any(finding.rule is Rule.IDENTIFIER_COLUMN for finding in findings)
+    return _ReadPackage(ref, archive_path, manifest, delivered, findings, check_rows)
+
+
+def _convert_together(packages: list[_ReadPackage]) -> dict[int, ConvertedTable]:
+    """The typed cells of every delivered file whose rows are checked, converted per contract file for all
+    `packages` at once; keyed by `id()` of the delivered file. Files converted on their own are absent: those
+    of a kind whose conversion looks at the whole column (`converts_cell_by_cell`), those no other package
+    delivered, and those of a batch whose conversion failed (so an error stays with its own package)."""
+    by_file: dict[str, list[_DeliveredFile]] = {}
+    for package in packages:
+        if package.check_rows:
+            for item in package.delivered:
+                if item.table is not None and converts_cell_by_cell(item.file):
+                    by_file.setdefault(item.file.name, []).append(item)
+    converted: dict[int, ConvertedTable] = {}
+    for items in by_file.values():
+        if len(items) < 2:
+            continue
+        tables = [item.table for item in items]
+        counts = [len(table.values) for table in tables]
+        try:
+            together = convert_table(
+                pd.concat([table.values for table in tables], ignore_index=True),
+                np.concatenate([table.lines for table in tables]),
+                items[0].file,
+                np.repeat(np.array([table.source for table in tables], dtype=object), counts),
+            )
+        except Exception:  # noqa: BLE001 - each file is then converted on its own
+            continue
+        start = 0
+        for item, count in zip(items, counts, strict=True):
+            converted[id(item)] = together.rows(start, count)
+            start += count
+    return converted
+
+
+def _parse_read(
+    read: _ReadPackage, secret: bytes, staging_dir: Path | str, converted: dict[int, ConvertedTable]
+) -> ParsedPackage:
+    ref = read.ref
     results = []
-    for item in delivered:
-        results.append(_file_result(item, ref.ags, secret, check_rows))
+    for item in read.delivered:
+        results.append(_file_result(item, ref.ags, secret, read.check_rows, converted.get(id(item))))
         item.table = None  # the delivered text is done with; only the typed rows are kept until staged
     facts = _Facts(
         ref=ref,
-        archive_path=archive_path,
+        archive_path=read.archive_path,
         staging_dir=Path(staging_dir) / ref.paket_id,
-        erstellt_am=manifest.erstellt_am if manifest else None,
-        quellsystem=manifest.quellsystem if manifest else None,
-        datensatz_version=manifest.datensatz_version if manifest else None,
+        erstellt_am=read.manifest.erstellt_am if read.manifest else None,
+        quellsystem=read.manifest.quellsystem if read.manifest else None,
+        datensatz_version=read.manifest.datensatz_version if read.manifest else None,
     )
-    return _finish(facts, findings_frame(findings), results)
+    return _finish(facts, findings_frame(read.findings), results)
 
 
 # --- the package's files ---------------------------------------------------------------------------------
@@ -349,7 +440,10 @@ def _header_findings(table: RawTable, file: ContractFile) -> list[Finding]:
 # --- rows --------------------------------------------------------------------------------------------------
 
 
-def _file_result(item: _DeliveredFile, ags: str, secret: bytes, check_rows: bool) -> _FileResult:
+def _file_result(
+    item: _DeliveredFile, ags: str, secret: bytes, check_rows: bool, converted: ConvertedTable | None = None
+) -> _FileResult:
+    """The file's typed valid rows and row findings; `converted` are its cells if typed with other packages'."""
     table = item.table
     result = _FileResult(
         file=item.file,
@@ -363,7 +457,8 @@ def _file_result(item: _DeliveredFile, ags: str, secret: bytes, check_rows: bool
     if table is None or not check_rows:
         return result
     file = item.file
-    converted = convert_table(table.values, table.lines, file, table.source)
+    if converted is None:
+        converted = convert_table(table.values, table.lines, file, table.source)
     invalid = converted.invalid_rows
     is_valid = np.ones(len(table.values), dtype=bool)
     is_valid[invalid] = False
@@ -515,7 +610,11 @@ def _finish(
     notices = [] if row_notices is None or not len(row_notices) else [row_notices[list(FINDING_COLUMNS)]]
     findings = normalise_findings_frame(
         pd.concat(
-            [package_findings, *[frame[list(FINDING_COLUMNS)] for frame in row_frames], *notices],
+            [
+                package_findings,
+                *[frame[list(FINDING_COLUMNS)] for frame in row_frames if len(frame)],
+                *notices,
+            ],
             ignore_index=True,
         )
     )

@@ -73,9 +73,34 @@ class ConvertedTable:
     def invalid_rows(self) -> np.ndarray:
         return np.unique(self.findings["row"].to_numpy(dtype=np.int64))
 
+    def rows(self, start: int, count: int) -> ConvertedTable:
+        """The part of a table converted for many deliveries that belongs to rows `start` … `start + count − 1`,
+        positions counted from 0 again: what converting those rows alone gives."""
+        row = self.findings["row"]
+        own = self.findings[(row >= start) & (row < start + count)]
+        return ConvertedTable(
+            data=self.data.iloc[start : start + count].reset_index(drop=True),
+            findings=own.assign(row=own["row"] - start).reset_index(drop=True),
+        )
 
-def convert_table(values: pd.DataFrame, lines: np.ndarray, file: ContractFile, source: str) -> ConvertedTable:
-    """Every contract column of `values` (absent columns count as empty) converted and checked."""
+
+def converts_cell_by_cell(file: ContractFile) -> bool:
+    """Whether every cell of `file` converts on its own, so the rows of many packages may be converted together.
+
+    Not so for a file with a decimal column: whether its points are thousands separators is decided from the
+    whole column of one delivery (see `_decimal`).
+    """
+    return not any(column.kind == "decimal" for column in file.columns)
+
+
+def convert_table(
+    values: pd.DataFrame, lines: np.ndarray, file: ContractFile, source: str | np.ndarray
+) -> ConvertedTable:
+    """Every contract column of `values` (absent columns count as empty) converted and checked.
+
+    `source` names where the rows came from in messages (`faelle.csv`): one name, or one per row when the
+    rows of many packages are converted together.
+    """
     data = {}
     frames = []
     for position, column in enumerate(file.columns):
@@ -93,12 +118,15 @@ def convert_table(values: pd.DataFrame, lines: np.ndarray, file: ContractFile, s
 
 
 def _findings(
-    converted: ConvertedColumn, column: Column, position: int, lines: np.ndarray, source: str
+    converted: ConvertedColumn, column: Column, position: int, lines: np.ndarray, source: str | np.ndarray
 ) -> pd.DataFrame:
     failed_lines = lines[converted.failed_rows]
+    sources = (
+        [source] * len(failed_lines) if isinstance(source, str) else source[converted.failed_rows].tolist()
+    )
     messages = [
-        f"{source}, Zeile {line}, Spalte „{column.name}“: {detail}"
-        for line, detail in zip(failed_lines.tolist(), converted.details, strict=True)
+        f"{row_source}, Zeile {line}, Spalte „{column.name}“: {detail}"
+        for row_source, line, detail in zip(sources, failed_lines.tolist(), converted.details, strict=True)
     ]
     return pd.DataFrame(
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from dataclasses import replace
 
 import openpyxl
 import pandas as pd
@@ -27,9 +28,12 @@ from kim_package_factory import (
 
 from pipelines.contract.findings import Status
 from pipelines.contract.schema import CONTRACT_FILES
-from pipelines.ingest.parse import quarantine_rows
+from pipelines.ingest import parse as parse_module
+from pipelines.ingest.archive import archive_package
+from pipelines.ingest.parse import parse_package, parse_packages, quarantine_rows
 from pipelines.ingest.pseudonyms import rekey_value
 from pipelines.ingest.staging import read_findings, read_valid_rows
+from pipelines.ingest.values import convert_table, converts_cell_by_cell
 
 
 def umlaut_title_case(name: str) -> str:
@@ -607,3 +611,64 @@ def test_a_zip_member_pointing_out_of_the_package_rejects_it(dirs, member):
     assert parsed.status is Status.REJECTED
     layout = read_findings(parsed).query("regel == 'PAKETAUFBAU'")
     assert "zeigt aus dem Paket heraus" in layout["meldung"].iloc[0]
+
+
+# --- many packages parsed together ---------------------------------------------------------------------------
+
+
+def _unit_package(landing, ags: str, rows, files_of, shape: str = "folder") -> None:
+    files = {
+        "manifest.json": manifest_bytes(files_of(rows), ags=ags),
+        **files_of(rows),
+    }
+    (write_zip if shape == "zip" else write_folder)(landing, files, ags=ags)
+
+
+def test_packages_parsed_together_give_what_each_gives_alone(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    """The cells of many packages are typed in one pass per contract file; each package must still get exactly
+    its own rows, findings (with its own file name and lines in the messages) and status."""
+    clean = sample_rows()
+    broken = sample_rows()
+    # one bad row of 40: quarantined, the package stays accepted
+    broken["faelle"] += [dict(broken["faelle"][0], fall_id=f"KF-X-{index:02d}") for index in range(30)]
+    broken["faelle"][1].update(geschlecht="Q", geburtsjahr="neunzehnhundert")
+    # German notation: decimal commas and thousands points are decided per delivery, never across packages.
+    german = CsvStyle("cp1252", ";", "\r\n", german_dates=True, german_numbers=True)
+    deliveries = {
+        "05111": (clean, lambda rows: csv_files(rows), "folder"),
+        "05112": (broken, lambda rows: csv_files(rows, german), "zip"),
+        "05113": (broken, lambda rows: workbook_files(rows, native_cells=False), "folder"),
+        "05114": (clean, lambda rows: csv_files(rows, CsvStyle("utf-8-sig", ",", "\r\n")), "folder"),
+    }
+    together, alone = DataDirs.under(tmp_path / "together"), DataDirs.under(tmp_path / "alone")
+    for ags, (rows, files_of, shape) in deliveries.items():
+        _unit_package(together.landing, ags, rows, files_of, shape)
+    refs = [together.only_package(ags) for ags in deliveries]
+    archived = [(archive_package(ref, together.archive), ref) for ref in refs]
+
+    conversions = []
+    monkeypatch.setattr(
+        parse_module,
+        "convert_table",
+        lambda values, *args: conversions.append(len(values)) or convert_table(values, *args),
+    )
+    parsed_together = parse_packages(archived, SECRET, together.staging)
+    # one conversion per contract file for all four packages, except the files of decimal columns (per package)
+    per_package = [file for file in CONTRACT_FILES.values() if not converts_cell_by_cell(file)]
+    assert len(conversions) == len(CONTRACT_FILES) - len(per_package) + len(per_package) * len(deliveries)
+    parsed_alone = [parse_package(path, ref, SECRET, alone.staging) for path, ref in archived]
+
+    assert not any(isinstance(package, Exception) for package in parsed_together)
+    assert [package.status for package in parsed_together] == [
+        Status.ACCEPTED,
+        Status.ACCEPTED_WITH_NOTICES,
+        Status.ACCEPTED_WITH_NOTICES,
+        Status.ACCEPTED,
+    ]
+    for joint, single in zip(parsed_together, parsed_alone, strict=True):
+        assert replace(joint, staging_dir=single.staging_dir) == single
+        pd.testing.assert_frame_equal(read_findings(joint), read_findings(single))
+        for name, rows in staged_tables(single).items():
+            pd.testing.assert_frame_equal(staged_tables(joint)[name], rows)
+    messages = read_findings(parsed_together[2])["meldung"].tolist()
+    assert any(message.startswith("kim_2025_q3.xlsx") and "Zeile" in message for message in messages)
