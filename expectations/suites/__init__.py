@@ -2,7 +2,9 @@
 
 Each module declares `FILE` (its `ContractFile`), `HELPERS` (the helper columns it derives, documented),
 `add_helper_columns(frame, context)` and `expectations()` (the GX expectations with their `meta`); its
-docstring maps every rule of DATA_CONTRACT.md section 2 to the expectation that checks it.
+docstring maps every rule of DATA_CONTRACT.md section 2 to the expectation that checks it. A suite whose
+helpers cost per package (`ereignisse`: matching events with their package's cases) also declares
+`add_helper_columns_batch(frames, contexts)`, the same for many packages at once.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ point to a case the warehouse does not hold, so it is quarantined too, with a me
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from expectations._gx import gxe
@@ -40,7 +41,6 @@ from expectations.suites.common import (
     empty_unless,
     meta,
     not_before,
-    package_column,
     required_if,
     schema_checks,
     typed,
@@ -78,53 +78,71 @@ HELPERS = (
 
 def case_reference(context: SuiteContext) -> pd.DataFrame:
     """One row per known `fall_id`: `_fall_herkunft`, `_fall_aufnahme_am`, `_fall_zeilen`."""
+    return case_references({context.paket: context}).drop(columns=PACKAGE.name).reset_index(drop=True)
+
+
+def case_references(contexts: dict[int, SuiteContext]) -> pd.DataFrame:
+    """`case_reference` of many packages at once: one row per package (`_paket`) and known `fall_id`."""
     parts = []
-    if context.faelle is not None and len(context.faelle):
-        faelle = pd.DataFrame(
+    faelle = [
+        pd.DataFrame(
             {
+                PACKAGE.name: paket,
                 "zeile": context.faelle["zeile"].astype("Int64"),
                 "fall_id": typed(context.faelle, FAELLE, "fall_id"),
                 "aufnahme_am": typed(context.faelle, FAELLE, "aufnahme_am"),
+                "_quarantaene": context.faelle["zeile"].isin(list(context.faelle_quarantined)).to_numpy(),
             }
         )
-        quarantined = faelle["zeile"].isin(list(context.faelle_quarantined)).to_numpy()
-        parts.append(faelle[~quarantined].assign(_fall_herkunft=IN_PACKAGE, _rang=0))
+        for paket, context in contexts.items()
+        if context.faelle is not None and len(context.faelle)
+    ]
+    if faelle:
+        faelle = pd.concat(faelle, ignore_index=True)
+        quarantined = faelle["_quarantaene"].to_numpy(dtype=bool)
+        parts.append(
+            faelle[~quarantined].drop(columns="_quarantaene").assign(_fall_herkunft=IN_PACKAGE, _rang=0)
+        )
         bad = faelle[quarantined].dropna(subset=["fall_id"])
         if len(bad):
-            lines = bad.groupby("fall_id", sort=False)["zeile"].agg(
+            lines = bad.groupby([PACKAGE.name, "fall_id"], sort=False)["zeile"].agg(
                 lambda zeilen: lines_phrase(zeilen.tolist())
             )
             parts.append(
                 pd.DataFrame(
                     {
-                        "fall_id": lines.index.astype(DTYPES["text"]),
+                        PACKAGE.name: lines.index.get_level_values(0),
+                        "fall_id": lines.index.get_level_values(1).astype(DTYPES["text"]),
                         # A quarantined case has no intake date to compare events with.
                         "aufnahme_am": pd.array([None] * len(lines), dtype=DTYPES["date"]),
                         "_fall_zeilen": lines.to_numpy(),
                     }
                 ).assign(_fall_herkunft=QUARANTINED, _rang=2)
             )
-    known = context.known_cases
-    if known is not None and len(known):
-        parts.append(
-            pd.DataFrame(
-                {
-                    "fall_id": known["fall_id"].astype(DTYPES["text"]),
-                    "aufnahme_am": known["aufnahme_am"].astype(DTYPES["date"]),
-                }
-            ).assign(_fall_herkunft=EARLIER, _rang=1)
-        )
-    columns = ["fall_id", "_fall_herkunft", "_fall_aufnahme_am", "_fall_zeilen"]
+    for paket, context in contexts.items():
+        known = context.known_cases
+        if known is not None and len(known):
+            parts.append(
+                pd.DataFrame(
+                    {
+                        PACKAGE.name: paket,
+                        "fall_id": known["fall_id"].astype(DTYPES["text"]),
+                        "aufnahme_am": known["aufnahme_am"].astype(DTYPES["date"]),
+                    }
+                ).assign(_fall_herkunft=EARLIER, _rang=1)
+            )
+    columns = [PACKAGE.name, "fall_id", "_fall_herkunft", "_fall_aufnahme_am", "_fall_zeilen"]
     if not parts:
         return pd.DataFrame({name: pd.Series([], dtype=DTYPES["text"]) for name in columns}).astype(
-            {"_fall_aufnahme_am": DTYPES["date"]}
+            {PACKAGE.name: "int64", "_fall_aufnahme_am": DTYPES["date"]}
         )
     cases = pd.concat(parts, ignore_index=True).dropna(subset=["fall_id"])
     if "_fall_zeilen" not in cases:
         cases["_fall_zeilen"] = None
-    cases = cases.sort_values("_rang", kind="stable").drop_duplicates("fall_id", keep="first")
+    cases = cases.sort_values("_rang", kind="stable").drop_duplicates([PACKAGE.name, "fall_id"], keep="first")
     return pd.DataFrame(
         {
+            PACKAGE.name: cases[PACKAGE.name].astype("int64"),
             "fall_id": cases["fall_id"].astype(DTYPES["text"]),
             "_fall_herkunft": cases["_fall_herkunft"].astype(DTYPES["text"]),
             "_fall_aufnahme_am": cases["aufnahme_am"].astype(DTYPES["date"]),
@@ -134,19 +152,37 @@ def case_reference(context: SuiteContext) -> pd.DataFrame:
 
 
 def add_helper_columns(frame: pd.DataFrame, context: SuiteContext) -> pd.DataFrame:
-    reference = case_reference(context)
-    events = pd.DataFrame({"fall_id": typed(frame, FILE, "fall_id")}).reset_index(drop=True)
-    matched = events.merge(reference, on="fall_id", how="left", sort=False, validate="many_to_one")
+    return add_helper_columns_batch({context.paket: frame}, {context.paket: context}).set_axis(frame.index)
+
+
+def add_helper_columns_batch(
+    frames: dict[int, pd.DataFrame], contexts: dict[int, SuiteContext]
+) -> pd.DataFrame:
+    """`add_helper_columns` of many packages' frames, concatenated in order: each event is matched with its
+    own package's cases in one merge on (package, case), and repeats are looked for within each package."""
+    frame = pd.concat(list(frames.values()), ignore_index=True)
+    paket = pd.Series(
+        pd.array(np.repeat(list(frames), [len(part) for part in frames.values()]), dtype="Int32"),
+        index=frame.index,
+    )
+    events = pd.DataFrame({PACKAGE.name: paket.astype("int64"), "fall_id": typed(frame, FILE, "fall_id")})
+    matched = events.merge(
+        case_references(contexts),
+        on=[PACKAGE.name, "fall_id"],
+        how="left",
+        sort=False,
+        validate="many_to_one",
+    )
     matched.index = frame.index
-    return frame.assign(
-        _paket=package_column(frame, context),
+    with_package = frame.assign(_paket=paket)
+    return with_package.assign(
         _fall_herkunft=matched["_fall_herkunft"].astype(DTYPES["text"]),
         _fall_aufnahme_am=matched["_fall_aufnahme_am"].astype(DTYPES["date"]),
         _fall_zeilen=matched["_fall_zeilen"].astype(DTYPES["text"]),
         _rechtskreis_paar=_known_pair(
             typed(frame, FILE, "von_rechtskreis"), typed(frame, FILE, "nach_rechtskreis")
         ),
-        _duplikat_zeilen=duplicate_lines(frame, list(FILE.natural_key)),
+        _duplikat_zeilen=duplicate_lines(with_package, [PACKAGE.name, *FILE.natural_key]),
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -55,6 +56,14 @@ def forget_cases(index_dir: Path | str, package: ParsedPackage) -> None:
     target.unlink(missing_ok=True)
 
 
+@lru_cache(maxsize=8192)
+def _package_cases(path: Path, mtime_ns: int, size: int, quartal: str) -> pd.DataFrame:
+    """One package's index file, read once per process and version of the file (`mtime_ns`, `size`): a batch
+    asks for the unit's earlier quarters once per package, so without it the reads grow with the square of the
+    history. The frame is shared: never modified."""
+    return pq.read_table(path, schema=_SCHEMA).to_pandas(types_mapper=pandas_type).assign(_quartal=quartal)
+
+
 def known_cases(index_dir: Path | str, ags: str, before: Quarter | str) -> pd.DataFrame:
     """Cases of the unit delivered in quarters before `before`: one row per `fall_id` (`aufnahme_am` as of
     the latest quarter that delivered it)."""
@@ -70,8 +79,8 @@ def known_cases(index_dir: Path | str, ags: str, before: Quarter | str) -> pd.Da
             if quarter >= before:
                 continue
             for path in sorted(quarter_dir.glob("*.parquet")):
-                frame = pq.read_table(path, schema=_SCHEMA).to_pandas(types_mapper=pandas_type)
-                frames.append(frame.assign(_quartal=str(quarter)))
+                stat = path.stat()
+                frames.append(_package_cases(path, stat.st_mtime_ns, stat.st_size, str(quarter)))
     if not frames:
         return pd.DataFrame(
             {
