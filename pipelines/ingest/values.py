@@ -78,8 +78,10 @@ class ConvertedTable:
         positions counted from 0 again: what converting those rows alone gives."""
         row = self.findings["row"]
         own = self.findings[(row >= start) & (row < start + count)]
+        # take, not a slice: a slice of an Arrow-backed column keeps (and pickles, on its way from the parse
+        # worker) the buffer of every package's rows.
         return ConvertedTable(
-            data=self.data.iloc[start : start + count].reset_index(drop=True),
+            data=self.data.take(np.arange(start, start + count)).reset_index(drop=True),
             findings=own.assign(row=own["row"] - start).reset_index(drop=True),
         )
 
