@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import shutil
 import statistics
@@ -49,7 +48,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.build import PHASE_DBT, PHASE_PUBLISH
+from pipelines.build import PHASE_DBT, PHASE_PUBLISH, phases_of
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 DEFAULT_STICHTAG = "2026-12-01"
@@ -177,13 +176,9 @@ def put_back(side: Path, landing: Path) -> None:
 
 def build_phases(output: str) -> dict[str, float]:
     """The wall seconds per phase that `kim build` reports on its `Dauer:` line (Laden, dbt, Veröffentlichen)."""
-    match = re.search(r"^Dauer: \d+ s \((?P<phases>[^)]*)\)$", output, flags=re.MULTILINE)
-    if match is None:
+    phases = phases_of(output)
+    if not phases:
         raise SystemExit("kim build reported no phases on its `Dauer:` line")
-    phases = {}
-    for part in match["phases"].split(", "):
-        name, value, _unit = part.rsplit(" ", 2)
-        phases[name] = float(value.replace(",", "."))
     return phases
 
 

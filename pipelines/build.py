@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -66,11 +67,27 @@ class BuildSummary:
             lines.append(
                 "Warehouse NICHT veröffentlicht (siehe Fehlermeldungen oben); der letzte Stand bleibt gültig."
             )
-        phases = ", ".join(
-            f"{name} {seconds:.1f} s".replace(".", ",") for name, seconds in self.phases.items()
-        )
-        lines.append(f"Dauer: {self.seconds:.0f} s" + (f" ({phases})" if phases else ""))
+        lines.append(_duration_line(self.seconds, self.phases))
         return "\n".join(lines)
+
+
+def _duration_line(seconds: float, phases: dict[str, float]) -> str:
+    """`Dauer: 40 s (Laden 4,0 s, dbt 28,7 s, Veröffentlichen 1,3 s)`, the last line of a build's summary."""
+    parts = ", ".join(f"{name} {value:.1f} s".replace(".", ",") for name, value in phases.items())
+    return f"Dauer: {seconds:.0f} s" + (f" ({parts})" if parts else "")
+
+
+def phases_of(summary_text: str) -> dict[str, float]:
+    """The phases a build's summary reports on its `Dauer:` line (`_duration_line`), in seconds; empty if
+    it names none."""
+    match = re.search(r"^Dauer: \d+ s \((?P<phases>[^)]*)\)$", summary_text, flags=re.MULTILINE)
+    if match is None:
+        return {}
+    phases = {}
+    for part in match["phases"].split(", "):
+        name, value, _unit = part.rsplit(" ", 2)
+        phases[name] = float(value.replace(",", "."))
+    return phases
 
 
 def _newest_source_mtime(project_dir: Path) -> float:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from dashboards.lib import formatting
 from dashboards.lib.views import SeriesArea
+from pipelines.contract.findings import OUTCOME_LABELS
 from pipelines.contract.schema import CONTRACT_FILES
 
 ALL = ""
@@ -201,7 +202,7 @@ def findings_table(findings: pd.DataFrame, outcomes: list[str] | None = None) ->
 def outcome_counts(findings: pd.DataFrame) -> dict[str, int]:
     """Number of findings per outcome code, every outcome listed (also with 0)."""
     counts = findings["ergebnis"].value_counts()
-    return {code: int(counts.get(code, 0)) for code in formatting.OUTCOME_LABELS}
+    return {code: int(counts.get(code, 0)) for code in OUTCOME_LABELS}
 
 
 def _text(value: Any, missing: str = formatting.MISSING) -> str:

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.build import PHASE_DBT, PHASE_LOADING, PHASE_PUBLISH, phases_of
 from pipelines.config import REPO_ROOT
 
 FIRST_KPIS = {"K01", "K02", "K03", "K06", "K07", "K08", "K12", "K14", "K24"}
@@ -42,6 +43,10 @@ def test_cli_prints_short_german_summaries(cli_installation):
     assert "Warehouse veröffentlicht" in output
     assert "fehlgeschlagen: 0" in output
     assert len(output.splitlines()) < 30, "kim build should print a short summary, not tool logs"
+    # the last line names the wall time of every phase (the benchmark reads it with `phases_of`)
+    phases = phases_of(output)
+    assert set(phases) == {PHASE_LOADING, PHASE_DBT, PHASE_PUBLISH}
+    assert all(seconds > 0 for seconds in phases.values())
 
 
 def test_published_warehouse_has_54_units_and_every_first_kpi(cli_installation):
