@@ -1,8 +1,9 @@
 """One pass over many partitions (unit × quarter): archive → parse → validate → report → record and load.
 
 `process_partitions` is the one function that processes packages; the Dagster load asset, `kim build` (through
-it) and the tests call it. It holds one DuckDB connection for the whole batch and stores each partition in one
-transaction (`store_partition`), so a crash leaves every partition either fully stored or untouched. Partitions
+it) and the tests call it. It holds one DuckDB connection for the whole batch and stores the partitions of a
+quarter in one transaction (`store_partitions`, set-based), so a crash leaves every partition either fully
+stored or untouched; if that transaction fails, each partition is stored in its own to isolate the error. Partitions
 are processed quarter by quarter: an event may refer to a case delivered in an earlier quarter of the same unit,
 whose package must have been checked first (`case_index.py`); the packages of one quarter are validated
 together.
@@ -25,7 +26,13 @@ from dataclasses import dataclass, field, replace
 from pipelines.config import Settings
 from pipelines.contract.findings import Status
 from pipelines.ingest.archive import PackageChangedError, archive_package
-from pipelines.ingest.load import LoadResult, StagingMissingError, finished_package_ids, store_partition
+from pipelines.ingest.load import (
+    LoadResult,
+    StagingMissingError,
+    finished_package_ids,
+    store_partition,
+    store_partitions,
+)
 from pipelines.ingest.packages import packages_for_partition
 from pipelines.ingest.parse import outcome_of, parse_packages
 from pipelines.ingest.pseudonyms import load_or_create_secret
@@ -75,7 +82,8 @@ def process_partitions(
 
     Quarter by quarter: the packages of all units of a quarter are archived and parsed, validated together in
     one Great Expectations run per contract file (`validate_parsed_batch`), then each partition is reported
-    and stored in its own transaction; in larger runs the next quarter is parsed in another process meanwhile.
+    and the quarter's partitions are stored in one transaction; in larger runs the next quarter is parsed in
+    another process meanwhile.
     Logs the partitions looked at so far (skipped ones included) and their total to `PROGRESS_LOGGER`.
     """
     progress = logging.getLogger(PROGRESS_LOGGER)
@@ -105,11 +113,7 @@ def process_partitions(
         validated = _validate_quarter(
             settings, [package for _, packages in parsed.values() for package in packages]
         )
-        for ags, (archive, packages) in parsed.items():
-            try:
-                yield _store(con, settings, ags, quartal, archive, [validated[p.paket_id] for p in packages])
-            except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
-                yield PartitionResult(ags=ags, quartal=quartal, error=_german(error))
+        yield from _store_quarter(con, settings, quartal, parsed, validated)
         done += len(by_quarter[quartal])
         progress.info("%d/%d", done, total)
 
@@ -195,23 +199,53 @@ def _validate_quarter(
         return results
 
 
-def _store(
-    con, settings: Settings, ags: str, quartal: str, archive: dict[str, str], validated: list
-) -> PartitionResult:
-    for item in validated:
-        if isinstance(item, Exception):
-            raise item
-    packages = [item.package for item in validated]
-    reports = tuple(write_report(package, settings.reports_dir) for package in packages)
-    loads = store_partition(
-        con, packages, {p.paket_id: r.text for p, r in zip(packages, reports, strict=True)}
-    )
-    # The rows are stored: the result keeps the packages' descriptions only (a run keeps all its results).
-    return PartitionResult(
-        ags=ags,
-        quartal=quartal,
-        validated=tuple(replace(item, package=item.package.without_rows()) for item in validated),
-        archive=archive,
-        reports=reports,
-        loads=tuple(loads),
-    )
+def _store_quarter(
+    con, settings: Settings, quartal: str, parsed: dict, validated: dict
+) -> Iterator[PartitionResult]:
+    """Report and store the quarter's parsed partitions ({ags: (archive, packages)}); one result each.
+
+    All partitions are stored in one transaction (`store_partitions`); if that fails, each partition is
+    stored in its own (`store_partition`), so an error stays with the partition that caused it.
+    """
+    ready: dict[str, tuple] = {}
+    failed: dict[str, Exception] = {}
+    for ags, (archive, packages) in parsed.items():
+        try:
+            items = [validated[package.paket_id] for package in packages]
+            for item in items:
+                if isinstance(item, Exception):
+                    raise item
+            reports = tuple(write_report(item.package, settings.reports_dir) for item in items)
+            ready[ags] = (archive, items, reports)
+        except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
+            failed[ags] = error
+
+    def batch_of(ags: str) -> tuple[list[ParsedPackage], dict[str, str]]:
+        _, items, reports = ready[ags]
+        return [item.package for item in items], {
+            item.package.paket_id: report.text for item, report in zip(items, reports, strict=True)
+        }
+
+    try:
+        loads = dict(zip(ready, store_partitions(con, [batch_of(ags) for ags in ready]), strict=True))
+    except Exception:  # noqa: BLE001 - isolated below
+        loads = {}
+        for ags in ready:
+            try:
+                loads[ags] = store_partition(con, *batch_of(ags))
+            except Exception as error:  # noqa: BLE001 - reported per partition, the batch goes on
+                failed[ags] = error
+    for ags in parsed:
+        if ags in failed:
+            yield PartitionResult(ags=ags, quartal=quartal, error=_german(failed[ags]))
+            continue
+        archive, items, reports = ready[ags]
+        # The rows are stored: the result keeps the packages' descriptions only (a run keeps all its results).
+        yield PartitionResult(
+            ags=ags,
+            quartal=quartal,
+            validated=tuple(replace(item, package=item.package.without_rows()) for item in items),
+            archive=archive,
+            reports=reports,
+            loads=tuple(loads[ags]),
+        )

@@ -20,13 +20,15 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipelines.calendar import Quarter
 from pipelines.config import CASE_INDEX_DIRNAME
-from pipelines.ingest.staging import ParsedPackage, pandas_type, read_valid_rows
+from pipelines.ingest.staging import ParsedPackage, pandas_type, staged_table
 
 _SCHEMA = pa.schema([("fall_id", pa.string()), ("aufnahme_am", pa.date32())])
 
@@ -40,10 +42,9 @@ def record_cases(index_dir: Path | str, package: ParsedPackage) -> Path | None:
     faelle = next((file for file in package.files if file.name == "faelle.csv" and file.staged), None)
     if faelle is None:
         return None
-    rows = read_valid_rows(package, faelle)[["fall_id", "aufnahme_am"]]
+    table = staged_table(package, faelle).select(["fall_id", "aufnahme_am"]).cast(_SCHEMA)
     target = Path(index_dir) / package.ags / package.berichtsquartal / f"{package.paket_id}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(rows, schema=_SCHEMA, preserve_index=False).replace_schema_metadata(None)
     temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     pq.write_table(table, temporary)
     os.replace(temporary, target)
@@ -57,20 +58,21 @@ def forget_cases(index_dir: Path | str, package: ParsedPackage) -> None:
 
 
 @lru_cache(maxsize=8192)
-def _package_cases(path: Path, mtime_ns: int, size: int, quartal: str) -> pd.DataFrame:
+def _package_cases(path: Path, mtime_ns: int, size: int) -> pa.Table:
     """One package's index file, read once per process and version of the file (`mtime_ns`, `size`): a batch
     asks for the unit's earlier quarters once per package, so without it the reads grow with the square of the
-    history. The frame is shared: never modified."""
-    return pq.read_table(path, schema=_SCHEMA).to_pandas(types_mapper=pandas_type).assign(_quartal=quartal)
+    history. The table is immutable, so it is shared safely."""
+    return pq.read_table(path, schema=_SCHEMA)
 
 
 def known_cases(index_dir: Path | str, ags: str, before: Quarter | str) -> pd.DataFrame:
     """Cases of the unit delivered in quarters before `before`: one row per `fall_id` (`aufnahme_am` as of
-    the latest quarter that delivered it)."""
+    the latest quarter that delivered it; within a quarter, of the last package file by name), by `fall_id`."""
     before = Quarter.parse(str(before))
     unit_dir = Path(index_dir) / ags
-    frames = []
+    tables = []
     if unit_dir.is_dir():
+        # Quarter folders sort by name chronologically, so a later row is a later delivery.
         for quarter_dir in sorted(unit_dir.iterdir()):
             try:
                 quarter = Quarter.parse(quarter_dir.name)
@@ -80,14 +82,14 @@ def known_cases(index_dir: Path | str, ags: str, before: Quarter | str) -> pd.Da
                 continue
             for path in sorted(quarter_dir.glob("*.parquet")):
                 stat = path.stat()
-                frames.append(_package_cases(path, stat.st_mtime_ns, stat.st_size, str(quarter)))
-    if not frames:
-        return pd.DataFrame(
-            {
-                "fall_id": pd.Series([], dtype=pd.StringDtype("pyarrow", na_value=float("nan"))),
-                "aufnahme_am": pd.Series([], dtype=pd.ArrowDtype(pa.date32())),
-            }
+                tables.append(_package_cases(path, stat.st_mtime_ns, stat.st_size))
+    if not tables:
+        return pa.table([pa.array([], pa.string()), pa.array([], pa.date32())], schema=_SCHEMA).to_pandas(
+            types_mapper=pandas_type
         )
-    cases = pd.concat(frames, ignore_index=True).sort_values(["fall_id", "_quartal"], kind="stable")
-    latest = cases.drop_duplicates(subset="fall_id", keep="last")
-    return latest.drop(columns="_quartal").reset_index(drop=True)
+    cases = pa.concat_tables(tables)
+    cases = cases.append_column("_position", pa.array(np.arange(cases.num_rows)))
+    latest = cases.group_by("fall_id", use_threads=False).aggregate([("_position", "max")])
+    rows = cases.take(latest["_position_max"]).drop_columns("_position")
+    rows = rows.take(pc.sort_indices(rows, [("fall_id", "ascending")]))
+    return rows.to_pandas(types_mapper=pandas_type)

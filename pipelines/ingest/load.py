@@ -22,6 +22,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 
+import pyarrow as pa
+
 from pipelines.contract.findings import Status, format_count
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.ingest.raw_tables import RAW_SCHEMA, create_raw_schema
@@ -85,17 +87,210 @@ def store_partition(con, packages: list[ParsedPackage], reports: dict[str, str])
         raise ValueError(f"store_partition takes the packages of one partition, not {sorted(partitions)}")
     for package in packages:
         _require_staging(package)
-    ags, quarter = next(iter(partitions))
     with _transaction(con):
-        first_delivery = not con.execute(
-            f"SELECT count(*) FROM {RAW_SCHEMA}.lieferungen WHERE ags = ? AND berichtsquartal = ?",
-            [ags, quarter],
-        ).fetchone()[0]
+        return _store_one(con, packages, reports)
+
+
+def store_partitions(
+    con, partitions: list[tuple[list[ParsedPackage], dict[str, str]]]
+) -> list[list[LoadResult]]:
+    """`store_partition` for many partitions (each its packages and their reports), in one transaction.
+
+    The partitions delivered for the first time (no package of them recorded yet: the statewide history,
+    a new quarter) are stored with set-based statements, a handful per batch instead of a dozen per
+    partition: their bookkeeping rows in three inserts, each partition's winner in one window query, the
+    winners' rows in one insert per contract table. Partitions with earlier records (corrections,
+    re-processing) are stored one by one as `store_partition` does. The results are `store_partition`'s, in
+    the order of `partitions`. A crash or an error leaves every partition of the batch untouched; the caller
+    retries the partitions one by one to isolate an error.
+    """
+    keys = [_partition_of(packages) for packages, _ in partitions]
+    if len(set(keys)) != len(keys):
+        raise ValueError("store_partitions takes each partition once")
+    for packages, _ in partitions:
         for package in packages:
-            _record(con, package, reports.get(package.paket_id))
-        if all(package.status is Status.REJECTED for package in packages):
-            return []
-        return _assign_partition(con, packages, first_delivery=first_delivery)
+            _require_staging(package)
+    if not partitions:
+        return []
+    with _transaction(con):
+        recorded = {
+            (ags, quarter)
+            for ags, quarter in con.execute(
+                f"SELECT DISTINCT ags, berichtsquartal FROM {RAW_SCHEMA}.lieferungen "
+                "WHERE berichtsquartal IN (SELECT unnest(?))",
+                [sorted({quarter for _, quarter in keys})],
+            ).fetchall()
+        }
+        new = [index for index, key in enumerate(keys) if key not in recorded]
+        results: dict[int, list[LoadResult]] = {}
+        if new:
+            results.update(zip(new, _store_new(con, [partitions[index] for index in new]), strict=True))
+        for index, (packages, reports) in enumerate(partitions):
+            if index not in results:
+                results[index] = _store_one(con, packages, reports)
+        return [results[index] for index in range(len(partitions))]
+
+
+def _partition_of(packages: list[ParsedPackage]) -> tuple[str, str]:
+    partitions = {(package.ags, package.berichtsquartal) for package in packages}
+    if len(partitions) != 1:
+        raise ValueError(f"a partition's packages share one unit and quarter, not {sorted(partitions)}")
+    return next(iter(partitions))
+
+
+def _store_one(con, packages: list[ParsedPackage], reports: dict[str, str]) -> list[LoadResult]:
+    """`store_partition` inside the caller's transaction."""
+    ags, quarter = _partition_of(packages)
+    first_delivery = not con.execute(
+        f"SELECT count(*) FROM {RAW_SCHEMA}.lieferungen WHERE ags = ? AND berichtsquartal = ?",
+        [ags, quarter],
+    ).fetchone()[0]
+    for package in packages:
+        _record(con, package, reports.get(package.paket_id))
+    if all(package.status is Status.REJECTED for package in packages):
+        return []
+    return _assign_partition(con, packages, first_delivery=first_delivery)
+
+
+def _store_new(con, partitions: list[tuple[list[ParsedPackage], dict[str, str]]]) -> list[list[LoadResult]]:
+    """Partitions without any recorded package, stored set-based inside the caller's transaction.
+
+    What `_store_one` does for each, without its per-partition statements: nothing is to be deleted (no
+    package of them is recorded, so no row of them is loaded), no partition has a holder, and the winner of
+    each acceptable partition is found among its own packages by `_winner`'s ordering.
+    """
+    packages = [package for group, _ in partitions for package in group]
+    reports = {paket_id: text for _, group_reports in partitions for paket_id, text in group_reports.items()}
+    now = datetime.now(UTC)
+    bookkeeping = pa.table(  # noqa: F841 - read by DuckDB under its name
+        {
+            "paket_id": [p.paket_id for p in packages],
+            "ags": [p.ags for p in packages],
+            "berichtsquartal": [p.berichtsquartal for p in packages],
+            "erstellt_am": pa.array([p.erstellt_am for p in packages], pa.timestamp("us", tz="UTC")),
+            "eingegangen_am": pa.array([p.eingegangen_am for p in packages], pa.timestamp("us", tz="UTC")),
+            "verarbeitet_am": pa.array([now] * len(packages), pa.timestamp("us", tz="UTC")),
+            "paketform": [str(p.shape) for p in packages],
+            "quellsystem": pa.array([p.quellsystem for p in packages], pa.string()),
+            "datensatz_version": pa.array([p.datensatz_version for p in packages], pa.string()),
+            "archiv_pfad": [str(p.archive_path) for p in packages],
+            "status": [str(p.status) for p in packages],
+            "bericht": pa.array([reports.get(p.paket_id) for p in packages], pa.string()),
+        }
+    )
+    con.execute(
+        f"""
+        INSERT INTO {RAW_SCHEMA}.lieferungen (paket_id, ags, berichtsquartal, erstellt_am, eingegangen_am,
+            verarbeitet_am, paketform, quellsystem, datensatz_version, archiv_pfad, status, geladen,
+            zugeordnet, bericht)
+        SELECT paket_id, ags, berichtsquartal, erstellt_am, eingegangen_am, verarbeitet_am, paketform,
+            quellsystem, datensatz_version, archiv_pfad, status, false, false, bericht
+        FROM bookkeeping
+        """
+    )
+    files = [(package, file) for package in packages for file in package.files]
+    if files:
+        delivered_files = pa.table(  # noqa: F841 - read by DuckDB under its name
+            {
+                "paket_id": [package.paket_id for package, _ in files],
+                "datei": [file.name for _, file in files],
+                "sha256": pa.array([file.sha256 for _, file in files], pa.string()),
+                "zeichenkodierung": pa.array([file.encoding for _, file in files], pa.string()),
+                "trennzeichen": pa.array([file.delimiter for _, file in files], pa.string()),
+                "zeilen_geliefert": pa.array([file.rows_delivered for _, file in files], pa.int32()),
+                "zeilen_geladen": pa.array([file.rows_loaded for _, file in files], pa.int32()),
+                "zeilen_quarantaene": pa.array([file.rows_quarantined for _, file in files], pa.int32()),
+            }
+        )
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.lieferungen_dateien SELECT * FROM delivered_files")
+    findings_files = pa.table(  # noqa: F841 - read by DuckDB under its name
+        {
+            "pfad": [str(p.findings_path) for p in packages],
+            "paket_id": [p.paket_id for p in packages],
+            "ags": [p.ags for p in packages],
+            "berichtsquartal": [p.berichtsquartal for p in packages],
+        }
+    )
+    con.execute(
+        f"""
+        INSERT INTO {RAW_SCHEMA}.befunde
+        SELECT f.paket_id, f.ags, f.berichtsquartal, b.datei, b.zeile, b.spalte, b.regel, b.meldung,
+            b.ergebnis, b.rohwerte::JSON
+        FROM read_parquet(?, filename = '_pfad') AS b JOIN findings_files AS f ON f.pfad = b._pfad
+        """,
+        [[str(p.findings_path) for p in packages]],
+    )
+
+    acceptable = [
+        (group[0].ags, group[0].berichtsquartal)
+        for group, _ in partitions
+        if any(package.status is not Status.REJECTED for package in group)
+    ]
+    winners: dict[tuple[str, str], str] = {}
+    if acceptable:
+        candidates = pa.table(  # noqa: F841 - read by DuckDB under its name
+            {"ags": [ags for ags, _ in acceptable], "berichtsquartal": [quarter for _, quarter in acceptable]}
+        )
+        ranked = con.execute(
+            f"""
+            SELECT l.ags, l.berichtsquartal, l.paket_id
+            FROM {RAW_SCHEMA}.lieferungen AS l
+            JOIN candidates AS c USING (ags, berichtsquartal)
+            WHERE l.status <> ?
+            QUALIFY row_number() OVER (
+                PARTITION BY l.ags, l.berichtsquartal ORDER BY l.erstellt_am DESC, l.paket_id DESC
+            ) = 1
+            """,
+            [str(Status.REJECTED)],
+        ).fetchall()
+        winners = {(ags, quarter): paket_id for ags, quarter, paket_id in ranked}
+    by_id = {package.paket_id: package for package in packages}
+    rows = _insert_rows_of(con, [by_id[paket_id] for paket_id in winners.values()])
+    if winners:
+        assigned = pa.table(  # noqa: F841 - read by DuckDB under its name
+            {
+                "ags": [ags for ags, _ in winners],
+                "berichtsquartal": [quarter for _, quarter in winners],
+                "gewinner": list(winners.values()),
+            }
+        )
+        con.execute(
+            f"""
+            UPDATE {RAW_SCHEMA}.lieferungen AS l
+            SET geladen = (l.paket_id = a.gewinner), zugeordnet = true
+            FROM assigned AS a
+            WHERE l.ags = a.ags AND l.berichtsquartal = a.berichtsquartal
+            """
+        )
+
+    results = []
+    for group, _ in partitions:
+        key = (group[0].ags, group[0].berichtsquartal)
+        if key not in winners:
+            results.append([])
+            continue
+        winner = winners[key]
+        results.append(
+            [
+                LoadResult(
+                    paket_id=package.paket_id,
+                    ags=package.ags,
+                    berichtsquartal=package.berichtsquartal,
+                    outcome=(
+                        LoadOutcome.REJECTED
+                        if package.status is Status.REJECTED
+                        else LoadOutcome.LOADED
+                        if package.paket_id == winner
+                        else LoadOutcome.SUPERSEDED
+                    ),
+                    partition_paket_id=winner,
+                    replaced_paket_id=None,
+                    rows_by_table=rows[winner] if package.paket_id == winner else {},
+                )
+                for package in group
+            ]
+        )
+    return results
 
 
 def finished_package_ids(con) -> set[str]:
@@ -336,6 +531,41 @@ def _staged_package(parsed: ParsedPackage, paket_id: str | None) -> ParsedPackag
 def _clear_partition(con, ags: str, quarter: str) -> None:
     for name in CONTRACT_FILES:
         con.execute(f"DELETE FROM {RAW_SCHEMA}.{name} WHERE ags = ? AND berichtsquartal = ?", [ags, quarter])
+
+
+def _insert_rows_of(con, packages: list[ParsedPackage]) -> dict[str, dict[str, int]]:
+    """`_insert_rows` for many packages (of different partitions): one insert per contract table.
+
+    Returns each package's rows per table, as `_insert_rows` does."""
+    rows: dict[str, dict[str, int]] = {package.paket_id: {} for package in packages}
+    for name, contract in CONTRACT_FILES.items():
+        parts = []
+        for package in packages:
+            for file in package.files:
+                if file.staged and file.contract_file.name == name:
+                    table = staged_table(package, file)
+                    size = table.num_rows
+                    for column, value in (
+                        ("ags", package.ags),
+                        ("berichtsquartal", package.berichtsquartal),
+                        ("paket_id", package.paket_id),
+                    ):
+                        table = table.append_column(column, pa.repeat(pa.scalar(value, pa.string()), size))
+                    parts.append(
+                        table.select(["ags", "berichtsquartal", "paket_id", "zeile", *contract.column_names])
+                    )
+                    rows[package.paket_id][name] = file.rows_loaded
+        if not parts:
+            continue
+        columns = ", ".join(contract.column_names)
+        staged_rows = pa.concat_tables(parts)  # noqa: F841 - read by DuckDB under its name
+        con.execute(
+            f"""
+            INSERT INTO {RAW_SCHEMA}.{name} (ags, berichtsquartal, paket_id, zeile, {columns})
+            SELECT ags, berichtsquartal, paket_id, zeile, {columns} FROM staged_rows
+            """
+        )
+    return rows
 
 
 def _insert_rows(con, package: ParsedPackage) -> dict[str, int]:

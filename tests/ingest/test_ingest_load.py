@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pandas as pd
@@ -16,6 +17,7 @@ from kim_package_factory import (
     write_zip,
 )
 
+from pipelines.contract.findings import Status
 from pipelines.contract.schema import CONTRACT_FILES
 from pipelines.ingest.load import (
     LoadOutcome,
@@ -23,9 +25,12 @@ from pipelines.ingest.load import (
     load_package,
     load_partition,
     record_package,
+    store_partition,
+    store_partitions,
 )
 from pipelines.ingest.packages import packages_for_partition
 from pipelines.ingest.parse import quarantine_rows
+from pipelines.ingest.raw_tables import create_raw_schema
 from pipelines.ingest.staging import ParsedPackage
 
 ORIGINAL = "2025-10-20T09:12:00+02:00"
@@ -324,3 +329,56 @@ def test_load_partition_takes_one_partition(dirs):
     other = ParsedPackage(**{**original.__dict__, "berichtsquartal": "2025-Q2"})
     with dirs.connect() as con, pytest.raises(ValueError, match="one partition"):
         load_partition(con, [original, other])
+
+
+def _stored(con) -> dict[str, list[tuple]]:
+    """The raw tables without the processing time (the one column that differs between two stores)."""
+    tables = snapshot(con)
+    columns = [row[0] for row in con.execute("DESCRIBE raw.lieferungen").fetchall()]
+    moment = columns.index("verarbeitet_am")
+    tables["lieferungen"] = sorted(row[:moment] + row[moment + 1 :] for row in tables["lieferungen"])
+    return tables
+
+
+def test_storing_partitions_together_equals_storing_them_one_by_one(dirs):
+    """The set-based store of a quarter's batch gives exactly the rows and results of one store per partition:
+    a partition recorded before (stored one by one inside the batch), one with a delivery and its
+    correction, a rejected one, and one accepted one."""
+    deliver_original_and_correction(dirs)
+    rejected_files = csv_files(original_rows())
+    del rejected_files["personal.csv"]
+    write_folder(dirs.landing, with_manifest(rejected_files, quarter="2025-Q2"), quarter="2025-Q2")
+    write_folder(
+        dirs.landing, with_manifest(csv_files(original_rows()), quarter="2025-Q1"), quarter="2025-Q1"
+    )
+    correction = with_manifest(csv_files(corrected_rows()), created=CORRECTION, quarter="2025-Q1")
+    write_zip(dirs.landing, correction, quarter="2025-Q1")
+    refs = {
+        quarter: sorted(packages_for_partition(dirs.landing, "05111", quarter), key=lambda ref: ref.shape)
+        for quarter in ("2025-Q1", "2025-Q2", "2025-Q3")
+    }
+    parsed = {quarter: [dirs.parse(ref) for ref in quarter_refs] for quarter, quarter_refs in refs.items()}
+    assert [package.status for package in parsed["2025-Q2"]] == [Status.REJECTED]
+    assert any(package.findings_count for package in parsed["2025-Q3"])
+    earlier, *later = parsed["2025-Q1"]
+    batch = [
+        (later, {package.paket_id: f"Bericht {package.paket_id}" for package in later}),
+        (parsed["2025-Q2"], {}),
+        (parsed["2025-Q3"], {parsed["2025-Q3"][0].paket_id: "Bericht"}),
+    ]
+    one_by_one = dataclasses.replace(dirs, database=dirs.database.with_name("einzeln.duckdb"))
+    stored = {}
+    for target, store in ((dirs, "together"), (one_by_one, "one by one")):
+        with target.connect() as con:
+            create_raw_schema(con)
+            store_partition(con, [earlier], {})
+            if store == "together":
+                results = store_partitions(con, batch)
+            else:
+                results = [store_partition(con, packages, reports) for packages, reports in batch]
+            stored[store] = (results, _stored(con))
+    assert stored["together"] == stored["one by one"]
+    results, tables = stored["together"]
+    assert results[1] == []  # the rejected partition keeps no rows: only its bookkeeping
+    assert [result.outcome for result in results[2]] == [LoadOutcome.SUPERSEDED, LoadOutcome.LOADED]
+    assert tables["befunde"] and tables["faelle"]
