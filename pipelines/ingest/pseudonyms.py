@@ -91,16 +91,33 @@ def rekey(values: pd.Series, ags: str, secret: bytes) -> pd.Series:
     """
     codes, uniques = pd.factorize(values.where(values != ""), use_na_sentinel=True)
     inner_start, outer_start = _keyed_states(secret, ags)
+    known = _remembered(secret, ags)
     digests = []
     for value in uniques.tolist():
-        inner = inner_start.copy()
-        inner.update(value.encode("utf-8"))
-        outer = outer_start.copy()
-        outer.update(inner.digest())
-        digests.append(outer.hexdigest())
+        digest = known.get(value)
+        if digest is None:
+            inner = inner_start.copy()
+            inner.update(value.encode("utf-8"))
+            outer = outer_start.copy()
+            outer.update(inner.digest())
+            digest = known[value] = outer.hexdigest()
+        digests.append(digest)
     indices = pa.array(codes, mask=codes < 0)
     rekeyed = pa.array(digests, type=pa.string()).take(indices)
     return pd.Series(pd.array(rekeyed, dtype="str"), index=values.index, name=values.name)
+
+
+# Pseudonyms already re-keyed in this process, per secret and unit: an open case and its person come again in
+# every quarter's package, so a run over the history hashes most of them once instead of once per quarter.
+# Bounded: past the limit (about 80 MB) the memory starts afresh.
+_REMEMBERED: dict[tuple[bytes, str], dict[str, str]] = {}
+_REMEMBERED_LIMIT = 400_000
+
+
+def _remembered(secret: bytes, ags: str) -> dict[str, str]:
+    if sum(len(digests) for digests in _REMEMBERED.values()) > _REMEMBERED_LIMIT:
+        _REMEMBERED.clear()
+    return _REMEMBERED.setdefault((secret, ags), {})
 
 
 def rekey_value(value: str, ags: str, secret: bytes) -> str:

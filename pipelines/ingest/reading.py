@@ -615,14 +615,19 @@ def _finish_table(
                 Rule.DUPLICATE_COLUMN,
             )
         seen[name] = position
-    values = pd.DataFrame({names[position]: pd.array(columns[position], dtype="str") for position in keep})
-    if len(values.columns):
-        has_value = np.zeros(len(values), dtype=bool)
-        for name in values.columns:
-            has_value |= (values[name] != "").to_numpy()
+    kept = [columns[position] for position in keep]
+    if kept:
+        # A row carries data if any kept cell is not empty (a missing cell counts as data, as pandas' `!=`).
+        has_value = np.zeros(len(kept[0]), dtype=bool)
+        for column in kept:
+            has_value |= pc.fill_null(pc.not_equal(column, ""), True).to_numpy(zero_copy_only=False)
         if not has_value.all():
-            values = values[has_value].reset_index(drop=True)
+            mask = pa.array(has_value)
+            kept = [column.filter(mask) for column in kept]
             lines = lines[has_value]
+    values = pd.DataFrame(
+        {names[position]: pd.array(column, dtype="str") for position, column in zip(keep, kept, strict=True)}
+    )
     return RawTable(
         source=source,
         raw_headers=tuple(raw_headers[position] for position in keep),
