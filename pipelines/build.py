@@ -90,6 +90,11 @@ def phases_of(summary_text: str) -> dict[str, float]:
     return phases
 
 
+# The folder of the KPI models and the macro that names them for int_kpi_werte_vereinigt (dbt project paths).
+KPI_MODELS_DIR = Path("models/intermediate/kennzahlen")
+KPI_MODELS_MACRO = Path("macros/kennzahl_modelle.sql")
+
+
 def _newest_source_mtime(project_dir: Path) -> float:
     newest = 0.0
     for path in project_dir.rglob("*"):
@@ -98,8 +103,39 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return newest
 
 
+def kpi_models_macro(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """The text of `macros/kennzahl_modelle.sql`: the KPI models, i.e. every model in `KPI_MODELS_DIR`.
+
+    dbt resolves `ref()` while parsing, before it knows the project's graph, so the model that unions the KPI
+    models (`int_kpi_werte_vereinigt`) cannot find them itself; this macro names them, written from the folder
+    so that adding a KPI needs no list kept by hand.
+    """
+    models = sorted(path.stem for path in (project_dir / KPI_MODELS_DIR).glob("*.sql"))
+    entries = "".join(f"        '{model}',\n" for model in models)
+    return (
+        f"{{#- Written by pipelines.build.write_kpi_models_macro from {KPI_MODELS_DIR}/ (every model there is a\n"
+        "    KPI model); `kim build` and `make manifest` rewrite it before dbt parses. Not to be edited. -#}\n"
+        "{% macro kennzahl_modelle() %}\n"
+        f"    {{{{ return([\n{entries}    ]) }}}}\n"
+        "{% endmacro %}\n"
+    )
+
+
+def write_kpi_models_macro(project_dir: Path = DBT_PROJECT_DIR) -> bool:
+    """Rewrite `macros/kennzahl_modelle.sql` if the KPI models changed; whether it did."""
+    target = project_dir / KPI_MODELS_MACRO
+    text = kpi_models_macro(project_dir)
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return False
+    target.write_text(text, encoding="utf-8")
+    return True
+
+
 def prepare_dbt_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    """Run `dbt parse` when the manifest is missing or older than any project file; returns the manifest."""
+    """Run `dbt parse` when the manifest is missing or older than any project file; returns the manifest.
+
+    The list of KPI models (`write_kpi_models_macro`) is brought up to date first."""
+    write_kpi_models_macro(project_dir)
     manifest = project_dir / "target" / "manifest.json"
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(project_dir):
         subprocess.run(

@@ -2,38 +2,12 @@
     kind, interval method, factor, polarity, the columns statistical confidentiality looks at and whether the
     row can be compared with its references. A breakdown
     that is a measure of its own (kpi_varianten, e.g. K05 kennzahl:anteil_365) takes its properties from the
-    longest matching pattern; every other row inherits those of its KPI. A new KPI model is added to the list. -#}
-{%- set kennzahl_modelle = [
-    'int_neuaufnahmen_berechnet',
-    'int_aktive_faelle_gezaehlt',
-    'int_fallbelastung_berechnet',
-    'int_uebergangsluecken_berechnet',
-    'int_nahtlose_uebergaenge_berechnet',
-    'int_zielerreichung_berechnet',
-    'int_besetzungsquote_berechnet',
-    'int_mittelabfluss_berechnet',
-    'int_umsetzungsstand_gezaehlt',
-    'int_lieferpuenktlichkeit_berechnet',
-    'int_datenqualitaet_berechnet',
-    'int_strukturthemen_gezaehlt',
-    'int_themen_beschlossen_berechnet',
-    'int_umsetzungsquote_berechnet',
-    'int_lenkungsgruppe_berechnet',
-    'int_aufenthaltsverfestigungen_berechnet',
-    'int_einbuergerungen_berechnet',
-    'int_bearbeitungsrueckstand_berechnet',
-    'int_integrationszeit_berechnet',
-    'int_themendurchlaufzeit_berechnet',
-    'int_wartezeit_berechnet',
-    'int_kontaktabbrueche_berechnet',
-    'int_fallmeilensteine_berechnet',
-    'int_uebergaben_gezaehlt',
-    'int_besetzungsdauer_berechnet',
-    'int_kosten_je_fall_berechnet'
-] -%}
+    longest matching pattern; every other row inherits those of its KPI. The KPI models are every model of
+    models/intermediate/kennzahlen/ (macro kennzahl_modelle, written from that folder). -#}
+{%- set modelle = kennzahl_modelle() -%}
 with
 
-{% for modell in kennzahl_modelle %}
+{% for modell in modelle %}
     {{ modell }} as (
         select * from {{ ref(modell) }}
     ),
@@ -49,7 +23,7 @@ varianten as (
 ),
 
 alle_kennzahlen as (
-    {% for modell in kennzahl_modelle %}
+    {% for modell in modelle %}
         select * from {{ modell }}
         {% if not loop.last %}union all by name{% endif %}
     {% endfor %}

@@ -1,5 +1,5 @@
 {#- The ministry's (unsuppressed) layer: every KPI value with the confidentiality status it has in the published
-    layer (oeffentlich.kpi_werte). KPI models are listed in int_kpi_werte_vereinigt. -#}
+    layer (oeffentlich.kpi_werte). KPI models are unioned in int_kpi_werte_vereinigt. -#}
 with
 
 werte as (

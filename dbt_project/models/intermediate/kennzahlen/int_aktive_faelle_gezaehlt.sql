@@ -42,20 +42,9 @@ aktive_faelle_je_gebiet as (
 ),
 
 final as (
-    select
-        'K02' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        cast(aktive_faelle as double) as wert,
-        cast(aktive_faelle as double) as zaehler,
-        cast(null as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from aktive_faelle_je_gebiet
+    {{ kennzahl_zeilen(
+        'K02', 'aktive_faelle_je_gebiet', wert='cast(aktive_faelle as double)', zaehler='aktive_faelle'
+    ) }}
 )
 
 select * from final

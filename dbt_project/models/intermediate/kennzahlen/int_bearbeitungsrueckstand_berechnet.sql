@@ -95,20 +95,11 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K23' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        case when entscheidungen > 0 then 1.0 * anhaengig / entscheidungen end as wert,
-        cast(anhaengig as double) as zaehler,
-        cast(entscheidungen as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from je_gebiet
+    {{ kennzahl_zeilen(
+        'K23', 'je_gebiet',
+        wert='case when entscheidungen > 0 then 1.0 * anhaengig / entscheidungen end',
+        zaehler='anhaengig', nenner='entscheidungen', aufschluesselung='aufschluesselung'
+    ) }}
 )
 
 select * from final

@@ -167,20 +167,9 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K13' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        cast(dauer_median as double) as wert,
-        cast(anzahl as double) as zaehler,
-        cast(null as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_zeilen(
+        'K13', 'alle_zeilen', wert='cast(dauer_median as double)', zaehler='anzahl', aufschluesselung='aufschluesselung'
+    ) }}
 )
 
 select * from final

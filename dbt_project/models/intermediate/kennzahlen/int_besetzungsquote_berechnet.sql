@@ -73,20 +73,9 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K12' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        case when bewilligt_vzae > 0 then 100.0 * besetzt_vzae / bewilligt_vzae end as wert,
-        cast(besetzt_vzae as double) as zaehler,
-        cast(bewilligt_vzae as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_anteil(
+        'K12', 'alle_zeilen', 'besetzt_vzae', 'bewilligt_vzae', aufschluesselung='aufschluesselung', intervall=none
+    ) }}
 )
 
 select * from final

@@ -145,20 +145,9 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K26' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        case when nenner > 0 then 100.0 * zaehler / nenner end as wert,
-        cast(zaehler as double) as zaehler,
-        cast(nenner as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_anteil(
+        'K26', 'alle_zeilen', 'zaehler', 'nenner', aufschluesselung='aufschluesselung', intervall=none
+    ) }}
 )
 
 select * from final

@@ -46,22 +46,7 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K22' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        100000.0 * entscheidungen_positiv / einwohner_zustaendig as wert,
-        cast(entscheidungen_positiv as double) as zaehler,
-        cast(einwohner_zustaendig as double) as nenner,
-        100000.0 * {{ poisson_count_bound('entscheidungen_positiv', 'lower') }} / einwohner_zustaendig as ki95_unten,
-        100000.0 * {{ poisson_count_bound('entscheidungen_positiv', 'upper') }} / einwohner_zustaendig as ki95_oben,
-        100000.0 * {{ poisson_count_bound('entscheidungen_positiv', 'lower', level='99.8') }}
-        / einwohner_zustaendig as ki998_unten,
-        100000.0 * {{ poisson_count_bound('entscheidungen_positiv', 'upper', level='99.8') }}
-        / einwohner_zustaendig as ki998_oben
-    from je_gebiet
+    {{ kennzahl_rate('K22', 'je_gebiet', 'entscheidungen_positiv', 'einwohner_zustaendig', '100000.0') }}
 )
 
 select * from final

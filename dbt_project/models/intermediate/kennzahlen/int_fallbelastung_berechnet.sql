@@ -38,29 +38,26 @@ case_management_vzae_je_gebiet as (
     group by gebietslieferungen.gebiet, gebietslieferungen.quartal
 ),
 
-final as (
+je_gebiet as (
     select
-        'K03' as kpi_id,
         aktive_faelle.gebiet,
         aktive_faelle.gebietsebene,
         aktive_faelle.quartal,
-        '' as aufschluesselung,
-        case
-            when case_management_vzae_je_gebiet.besetzt_vzae > 0
-                then aktive_faelle.zaehler / case_management_vzae_je_gebiet.besetzt_vzae
-        end as wert,
-        aktive_faelle.zaehler,
-        cast(case_management_vzae_je_gebiet.besetzt_vzae as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
+        aktive_faelle.zaehler as faelle,
+        case_management_vzae_je_gebiet.besetzt_vzae
     from aktive_faelle
     inner join case_management_vzae_je_gebiet
         on
             aktive_faelle.gebiet = case_management_vzae_je_gebiet.gebiet
             and aktive_faelle.quartal = case_management_vzae_je_gebiet.quartal
     where aktive_faelle.aufschluesselung = ''
+),
+
+final as (
+    {{ kennzahl_zeilen(
+        'K03', 'je_gebiet',
+        wert='case when besetzt_vzae > 0 then faelle / besetzt_vzae end', zaehler='faelle', nenner='besetzt_vzae'
+    ) }}
 )
 
 select * from final

@@ -95,32 +95,9 @@ mit_aktiven_faellen as (
 ),
 
 final as (
-    select
-        'K10' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        case when aktive_faelle > 0 then 100.0 * meilensteine / aktive_faelle end as wert,
-        cast(meilensteine as double) as zaehler,
-        cast(aktive_faelle as double) as nenner,
-        case
-            when aktive_faelle > 0
-                then 100.0 * {{ poisson_count_bound('meilensteine', 'lower') }} / aktive_faelle
-        end as ki95_unten,
-        case
-            when aktive_faelle > 0
-                then 100.0 * {{ poisson_count_bound('meilensteine', 'upper') }} / aktive_faelle
-        end as ki95_oben,
-        case
-            when aktive_faelle > 0
-                then 100.0 * {{ poisson_count_bound('meilensteine', 'lower', level='99.8') }} / aktive_faelle
-        end as ki998_unten,
-        case
-            when aktive_faelle > 0
-                then 100.0 * {{ poisson_count_bound('meilensteine', 'upper', level='99.8') }} / aktive_faelle
-        end as ki998_oben
-    from mit_aktiven_faellen
+    {{ kennzahl_rate(
+        'K10', 'mit_aktiven_faellen', 'meilensteine', 'aktive_faelle', '100.0', aufschluesselung='aufschluesselung', nur_mit_nenner=true
+    ) }}
 )
 
 select * from final

@@ -195,20 +195,15 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K05' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        cast(wert as double) as wert,
-        cast(zaehler as double) as zaehler,
-        cast(nenner as double) as nenner,
-        cast(ki95_unten as double) as ki95_unten,
-        cast(ki95_oben as double) as ki95_oben,
-        cast(ki998_unten as double) as ki998_unten,
-        cast(ki998_oben as double) as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_zeilen(
+        'K05', 'alle_zeilen', wert='cast(wert as double)', zaehler='zaehler', nenner='nenner', aufschluesselung='aufschluesselung',
+        grenzen={
+            'ki95_unten': 'cast(ki95_unten as double)',
+            'ki95_oben': 'cast(ki95_oben as double)',
+            'ki998_unten': 'cast(ki998_unten as double)',
+            'ki998_oben': 'cast(ki998_oben as double)',
+        }
+    ) }}
 )
 
 select * from final

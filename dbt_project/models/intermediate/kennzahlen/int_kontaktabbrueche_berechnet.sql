@@ -37,20 +37,7 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K09' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        case when abschluesse > 0 then 100.0 * kontaktabbrueche / abschluesse end as wert,
-        cast(kontaktabbrueche as double) as zaehler,
-        cast(abschluesse as double) as nenner,
-        {{ wilson_percent_bound('kontaktabbrueche', 'abschluesse', 'lower') }} as ki95_unten,
-        {{ wilson_percent_bound('kontaktabbrueche', 'abschluesse', 'upper') }} as ki95_oben,
-        {{ wilson_percent_bound('kontaktabbrueche', 'abschluesse', 'lower', level='99.8') }} as ki998_unten,
-        {{ wilson_percent_bound('kontaktabbrueche', 'abschluesse', 'upper', level='99.8') }} as ki998_oben
-    from je_gebiet
+    {{ kennzahl_anteil('K09', 'je_gebiet', 'kontaktabbrueche', 'abschluesse') }}
 )
 
 select * from final

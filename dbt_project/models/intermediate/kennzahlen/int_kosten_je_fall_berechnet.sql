@@ -80,20 +80,11 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K15' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        case when faelle_aktiv_im_jahr > 0 then cast(verausgabt_eur as double) / faelle_aktiv_im_jahr end as wert,
-        cast(verausgabt_eur as double) as zaehler,
-        cast(faelle_aktiv_im_jahr as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from je_gebiet
+    {{ kennzahl_zeilen(
+        'K15', 'je_gebiet',
+        wert='case when faelle_aktiv_im_jahr > 0 then cast(verausgabt_eur as double) / faelle_aktiv_im_jahr end',
+        zaehler='verausgabt_eur', nenner='faelle_aktiv_im_jahr'
+    ) }}
 )
 
 select * from final

@@ -209,20 +209,9 @@ mit_wert as (
 ),
 
 final as (
-    select
-        'K20' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        wert,
-        cast(zaehler as double) as zaehler,
-        cast(nenner as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from mit_wert
+    {{ kennzahl_zeilen(
+        'K20', 'mit_wert', wert='wert', zaehler='zaehler', nenner='nenner', aufschluesselung='aufschluesselung'
+    ) }}
 )
 
 select * from final

@@ -38,20 +38,7 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K25' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        case when entschieden > 0 then 100.0 * fristgerecht / entschieden end as wert,
-        cast(fristgerecht as double) as zaehler,
-        cast(entschieden as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from je_gebiet
+    {{ kennzahl_anteil('K25', 'je_gebiet', 'fristgerecht', 'entschieden', intervall=none) }}
 )
 
 select * from final

@@ -74,20 +74,9 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K14' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        case when bewilligt_eur > 0 then 100.0 * verausgabt_eur / bewilligt_eur end as wert,
-        cast(verausgabt_eur as double) as zaehler,
-        cast(bewilligt_eur as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_anteil(
+        'K14', 'alle_zeilen', 'verausgabt_eur', 'bewilligt_eur', aufschluesselung='aufschluesselung', intervall=none
+    ) }}
 )
 
 select * from final

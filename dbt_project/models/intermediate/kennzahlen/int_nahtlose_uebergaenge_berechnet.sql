@@ -53,20 +53,7 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K07' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        case when anzahl > 0 then 100.0 * anzahl_nahtlos / anzahl end as wert,
-        cast(anzahl_nahtlos as double) as zaehler,
-        cast(anzahl as double) as nenner,
-        {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'lower') }} as ki95_unten,
-        {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'upper') }} as ki95_oben,
-        {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'lower', level='99.8') }} as ki998_unten,
-        {{ wilson_percent_bound('anzahl_nahtlos', 'anzahl', 'upper', level='99.8') }} as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_anteil('K07', 'alle_zeilen', 'anzahl_nahtlos', 'anzahl', aufschluesselung='aufschluesselung') }}
 )
 
 select * from final

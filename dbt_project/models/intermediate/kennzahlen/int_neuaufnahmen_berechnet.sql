@@ -40,24 +40,7 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K01' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        100000.0 * neuaufnahmen / einwohner_zustaendig as wert,
-        cast(neuaufnahmen as double) as zaehler,
-        cast(einwohner_zustaendig as double) as nenner,
-        100000.0 * {{ poisson_count_bound('neuaufnahmen', 'lower') }}
-        / einwohner_zustaendig as ki95_unten,
-        100000.0 * {{ poisson_count_bound('neuaufnahmen', 'upper') }}
-        / einwohner_zustaendig as ki95_oben,
-        100000.0 * {{ poisson_count_bound('neuaufnahmen', 'lower', level='99.8') }}
-        / einwohner_zustaendig as ki998_unten,
-        100000.0 * {{ poisson_count_bound('neuaufnahmen', 'upper', level='99.8') }}
-        / einwohner_zustaendig as ki998_oben
-    from je_gebiet
+    {{ kennzahl_rate('K01', 'je_gebiet', 'neuaufnahmen', 'einwohner_zustaendig', '100000.0') }}
 )
 
 select * from final

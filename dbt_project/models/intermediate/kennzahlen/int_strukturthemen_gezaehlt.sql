@@ -110,20 +110,10 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K16' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        cast(themen as double) as wert,
-        cast(themen as double) as zaehler,
-        cast(null as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from je_gebiet
+    {{ kennzahl_zeilen(
+        'K16', 'je_gebiet', wert='cast(themen as double)', zaehler='themen',
+        aufschluesselung='aufschluesselung'
+    ) }}
 )
 
 select * from final

@@ -52,20 +52,7 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K17' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        case when themen_faellig > 0 then 100.0 * themen_beschlossen / themen_faellig end as wert,
-        cast(themen_beschlossen as double) as zaehler,
-        cast(themen_faellig as double) as nenner,
-        {{ wilson_percent_bound('themen_beschlossen', 'themen_faellig', 'lower') }} as ki95_unten,
-        {{ wilson_percent_bound('themen_beschlossen', 'themen_faellig', 'upper') }} as ki95_oben,
-        {{ wilson_percent_bound('themen_beschlossen', 'themen_faellig', 'lower', level='99.8') }} as ki998_unten,
-        {{ wilson_percent_bound('themen_beschlossen', 'themen_faellig', 'upper', level='99.8') }} as ki998_oben
-    from je_gebiet
+    {{ kennzahl_anteil('K17', 'je_gebiet', 'themen_beschlossen', 'themen_faellig') }}
 )
 
 select * from final

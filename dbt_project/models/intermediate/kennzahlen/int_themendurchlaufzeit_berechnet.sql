@@ -145,26 +145,39 @@ gebiete_quartale_abschnitte as (
     cross join abschnittsnamen
 ),
 
-final as (
+mit_schaetzung as (
     select
-        'K19' as kpi_id,
         gebiete_quartale_abschnitte.gebiet,
         gebiete_quartale_abschnitte.gebietsebene,
         gebiete_quartale_abschnitte.quartal,
         concat('abschnitt:', gebiete_quartale_abschnitte.abschnitt) as aufschluesselung,
-        cast(schaetzungen.median_tage as double) as wert,
-        cast(coalesce(schaetzungen.ereignisse, 0) as double) as zaehler,
-        cast(coalesce(schaetzungen.faelle, 0) as double) as nenner,
-        cast(schaetzungen.median_ki95_unten as double) as ki95_unten,
-        cast(schaetzungen.median_ki95_oben as double) as ki95_oben,
-        cast(schaetzungen.median_ki998_unten as double) as ki998_unten,
-        cast(schaetzungen.median_ki998_oben as double) as ki998_oben
+        schaetzungen.median_tage,
+        coalesce(schaetzungen.ereignisse, 0) as ereignisse,
+        coalesce(schaetzungen.faelle, 0) as faelle,
+        schaetzungen.median_ki95_unten,
+        schaetzungen.median_ki95_oben,
+        schaetzungen.median_ki998_unten,
+        schaetzungen.median_ki998_oben
     from gebiete_quartale_abschnitte
     left join schaetzungen
         on
             gebiete_quartale_abschnitte.gebiet = schaetzungen.gebiet
             and gebiete_quartale_abschnitte.quartal = schaetzungen.quartal
             and gebiete_quartale_abschnitte.abschnitt = schaetzungen.abschnitt
+),
+
+final as (
+    {{ kennzahl_zeilen(
+        'K19', 'mit_schaetzung',
+        wert='cast(median_tage as double)', zaehler='ereignisse', nenner='faelle',
+        aufschluesselung='aufschluesselung',
+        grenzen={
+            'ki95_unten': 'cast(median_ki95_unten as double)',
+            'ki95_oben': 'cast(median_ki95_oben as double)',
+            'ki998_unten': 'cast(median_ki998_unten as double)',
+            'ki998_oben': 'cast(median_ki998_oben as double)',
+        }
+    ) }}
 )
 
 select * from final

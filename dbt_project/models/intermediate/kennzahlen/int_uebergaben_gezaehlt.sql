@@ -74,20 +74,10 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K11' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        cast(uebergaben as double) as wert,
-        cast(uebergaben as double) as zaehler,
-        cast(null as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_zeilen(
+        'K11', 'alle_zeilen', wert='cast(uebergaben as double)', zaehler='uebergaben',
+        aufschluesselung='aufschluesselung'
+    ) }}
 )
 
 select * from final

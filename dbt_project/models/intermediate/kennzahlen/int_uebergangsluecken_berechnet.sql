@@ -56,24 +56,9 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K06' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        cast(luecke_median as double) as wert,
-        cast(anzahl as double) as zaehler,
-        cast(null as double) as nenner,
-        cast({{ median_order_statistic_bound('luecken', 'anzahl', 'lower') }} as double) as ki95_unten,
-        cast({{ median_order_statistic_bound('luecken', 'anzahl', 'upper') }} as double) as ki95_oben,
-        cast(
-            {{ median_order_statistic_bound('luecken', 'anzahl', 'lower', level='99.8') }} as double
-        ) as ki998_unten,
-        cast(
-            {{ median_order_statistic_bound('luecken', 'anzahl', 'upper', level='99.8') }} as double
-        ) as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_median(
+        'K06', 'alle_zeilen', 'luecke_median', 'luecken', 'anzahl', aufschluesselung='aufschluesselung'
+    ) }}
 )
 
 select * from final

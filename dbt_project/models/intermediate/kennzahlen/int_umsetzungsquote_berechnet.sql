@@ -67,20 +67,7 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K18' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        case when themen_priorisiert > 0 then 100.0 * themen_umgesetzt / themen_priorisiert end as wert,
-        cast(themen_umgesetzt as double) as zaehler,
-        cast(themen_priorisiert as double) as nenner,
-        {{ wilson_percent_bound('themen_umgesetzt', 'themen_priorisiert', 'lower') }} as ki95_unten,
-        {{ wilson_percent_bound('themen_umgesetzt', 'themen_priorisiert', 'upper') }} as ki95_oben,
-        {{ wilson_percent_bound('themen_umgesetzt', 'themen_priorisiert', 'lower', level='99.8') }} as ki998_unten,
-        {{ wilson_percent_bound('themen_umgesetzt', 'themen_priorisiert', 'upper', level='99.8') }} as ki998_oben
-    from je_gebiet
+    {{ kennzahl_anteil('K18', 'je_gebiet', 'themen_umgesetzt', 'themen_priorisiert') }}
 )
 
 select * from final

@@ -69,20 +69,10 @@ alle_zeilen as (
 ),
 
 final as (
-    select
-        'K24' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        aufschluesselung,
-        wert,
-        cast(erreicht as double) as zaehler,
-        cast(kommunen as double) as nenner,
-        cast(null as double) as ki95_unten,
-        cast(null as double) as ki95_oben,
-        cast(null as double) as ki998_unten,
-        cast(null as double) as ki998_oben
-    from alle_zeilen
+    {{ kennzahl_zeilen(
+        'K24', 'alle_zeilen', wert='wert', zaehler='erreicht', nenner='kommunen',
+        aufschluesselung='aufschluesselung'
+    ) }}
 )
 
 select * from final

@@ -40,22 +40,7 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K04' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        cast(wartezeit_median as double) as wert,
-        cast(anzahl as double) as zaehler,
-        cast(null as double) as nenner,
-        cast({{ median_order_statistic_bound('wartezeiten', 'anzahl', 'lower') }} as double) as ki95_unten,
-        cast({{ median_order_statistic_bound('wartezeiten', 'anzahl', 'upper') }} as double) as ki95_oben,
-        cast({{ median_order_statistic_bound('wartezeiten', 'anzahl', 'lower', level='99.8') }} as double)
-            as ki998_unten,
-        cast({{ median_order_statistic_bound('wartezeiten', 'anzahl', 'upper', level='99.8') }} as double)
-            as ki998_oben
-    from je_gebiet
+    {{ kennzahl_median('K04', 'je_gebiet', 'wartezeit_median', 'wartezeiten', 'anzahl') }}
 )
 
 select * from final

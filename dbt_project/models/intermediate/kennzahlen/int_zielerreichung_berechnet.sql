@@ -51,20 +51,7 @@ je_gebiet as (
 ),
 
 final as (
-    select
-        'K08' as kpi_id,
-        gebiet,
-        gebietsebene,
-        quartal,
-        '' as aufschluesselung,
-        case when abschluesse > 0 then 100.0 * abschluesse_erfolgreich / abschluesse end as wert,
-        cast(abschluesse_erfolgreich as double) as zaehler,
-        cast(abschluesse as double) as nenner,
-        {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'lower') }} as ki95_unten,
-        {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'upper') }} as ki95_oben,
-        {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'lower', level='99.8') }} as ki998_unten,
-        {{ wilson_percent_bound('abschluesse_erfolgreich', 'abschluesse', 'upper', level='99.8') }} as ki998_oben
-    from je_gebiet
+    {{ kennzahl_anteil('K08', 'je_gebiet', 'abschluesse_erfolgreich', 'abschluesse') }}
 )
 
 select * from final
