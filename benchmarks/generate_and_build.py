@@ -7,6 +7,8 @@ machine has it, like the test installations, else /tmp):
    unit in AGS order, i.e. the quarter that arrives next;
 3. the read floor (`benchmarks/read_floor.py`: every contract file read once into DuckDB, nothing else) runs
    `--repeats` times on the landing zone as the full build will see it, and on the held-back package alone;
+   and `--repeats` times with one statement per file (`--per-file`), the floor as the fast-path issue measured
+   it;
 4. `kim build` on the landing zone: the full load of the history;
 5. the held-back package is put back and `kim build` runs again: one new package on top of a loaded history;
 6. `kim build` once more with nothing new: it only runs dbt and publishes (the fixed cost of every build).
@@ -139,10 +141,13 @@ class Floor:
         return max(process.peak_rss for process in self.processes)
 
 
-def measure_floor(landing: Path, database: Path, repeats: int, env: dict[str, str], logs: Path) -> Floor:
+def measure_floor(
+    landing: Path, database: Path, repeats: int, env: dict[str, str], logs: Path, *, per_file: bool = False
+) -> Floor:
     floor = Floor()
     for repeat in range(1, repeats + 1):
         command = [sys.executable, str(READ_FLOOR), str(landing), "--db", str(database), "--json"]
+        command += ["--per-file"] if per_file else []
         measured = run_measured(command, env, logs / f"{repeat}.log")
         floor.processes.append(measured)
         floor.runs.append(json.loads(measured.output.strip().splitlines()[-1]))
@@ -247,6 +252,10 @@ def benchmark_scale(
 
     step(f"read floor ×{args.repeats} (without {held_back}) …")
     floor = measure_floor(landing, root / "floor.duckdb", args.repeats, env, logs / "floor")
+    step(f"read floor, one statement per file, ×{args.repeats} …")
+    floor_per_file = measure_floor(
+        landing, root / "floor.duckdb", args.repeats, env, logs / "floor_per_file", per_file=True
+    )
     step(f"read floor ×{args.repeats} of {held_back} alone …")
     floor_new = measure_floor(side, root / "floor.duckdb", args.repeats, env, logs / "floor_new")
 
@@ -297,11 +306,15 @@ def benchmark_scale(
         f"read floor: CPU incl. start-up (median of {n})": seconds(floor.process_cpu),
         "read floor: peak RSS": mib(floor.peak_rss),
         f"read floor, new package alone: CPU (median of {n})": seconds(floor_new_cpu),
+        f"read floor, one statement per file: CPU (median of {n})": seconds(
+            floor_per_file.median("cpu_seconds")
+        ),
         "build, full: wall": seconds(full.wall),
         "build, full: CPU": seconds(full.cpu),
         "build, full: peak RSS": mib(full.peak_rss),
         "build, full: phases (wall)": phase_texts(full_phases),
         "build ÷ floor (CPU)": ratio(full.cpu, floor_cpu),
+        "build ÷ floor one statement per file (CPU)": ratio(full.cpu, floor_per_file.median("cpu_seconds")),
         "build, full − nothing new (CPU; ≈ the loading)": seconds(full.cpu - nothing_new.cpu),
         "(build, full − nothing new) ÷ floor (CPU)": ratio(full.cpu - nothing_new.cpu, floor_cpu),
         "build, one new package: wall": seconds(one_new.wall),
