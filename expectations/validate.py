@@ -357,6 +357,8 @@ def _contract_frame(delivered: pd.DataFrame, file: ContractFile) -> pd.DataFrame
     if delivered["zeile"].isna().any() or delivered["zeile"].duplicated().any():
         raise ValueError(f"{file.filename}: `zeile` must be given and unique")
     columns = ["zeile", *(name for name in file.column_names if name in delivered.columns)]
+    if list(delivered.columns) == columns and delivered.index.equals(pd.RangeIndex(len(delivered))):
+        return delivered  # already so (the pipeline's frames): frames are never changed in place
     return delivered[columns].reset_index(drop=True)
 
 
