@@ -161,65 +161,7 @@ def _store_new(con, partitions: list[tuple[list[ParsedPackage], dict[str, str]]]
     """
     packages = [package for group, _ in partitions for package in group]
     reports = {paket_id: text for _, group_reports in partitions for paket_id, text in group_reports.items()}
-    now = datetime.now(UTC)
-    bookkeeping = pa.table(  # noqa: F841 - read by DuckDB under its name
-        {
-            "paket_id": [p.paket_id for p in packages],
-            "ags": [p.ags for p in packages],
-            "berichtsquartal": [p.berichtsquartal for p in packages],
-            "erstellt_am": pa.array([p.erstellt_am for p in packages], pa.timestamp("us", tz="UTC")),
-            "eingegangen_am": pa.array([p.eingegangen_am for p in packages], pa.timestamp("us", tz="UTC")),
-            "verarbeitet_am": pa.array([now] * len(packages), pa.timestamp("us", tz="UTC")),
-            "paketform": [str(p.shape) for p in packages],
-            "quellsystem": pa.array([p.quellsystem for p in packages], pa.string()),
-            "datensatz_version": pa.array([p.datensatz_version for p in packages], pa.string()),
-            "archiv_pfad": [str(p.archive_path) for p in packages],
-            "status": [str(p.status) for p in packages],
-            "bericht": pa.array([reports.get(p.paket_id) for p in packages], pa.string()),
-        }
-    )
-    con.execute(
-        f"""
-        INSERT INTO {RAW_SCHEMA}.lieferungen (paket_id, ags, berichtsquartal, erstellt_am, eingegangen_am,
-            verarbeitet_am, paketform, quellsystem, datensatz_version, archiv_pfad, status, geladen,
-            zugeordnet, bericht)
-        SELECT paket_id, ags, berichtsquartal, erstellt_am, eingegangen_am, verarbeitet_am, paketform,
-            quellsystem, datensatz_version, archiv_pfad, status, false, false, bericht
-        FROM bookkeeping
-        """
-    )
-    files = [(package, file) for package in packages for file in package.files]
-    if files:
-        delivered_files = pa.table(  # noqa: F841 - read by DuckDB under its name
-            {
-                "paket_id": [package.paket_id for package, _ in files],
-                "datei": [file.name for _, file in files],
-                "sha256": pa.array([file.sha256 for _, file in files], pa.string()),
-                "zeichenkodierung": pa.array([file.encoding for _, file in files], pa.string()),
-                "trennzeichen": pa.array([file.delimiter for _, file in files], pa.string()),
-                "zeilen_geliefert": pa.array([file.rows_delivered for _, file in files], pa.int32()),
-                "zeilen_geladen": pa.array([file.rows_loaded for _, file in files], pa.int32()),
-                "zeilen_quarantaene": pa.array([file.rows_quarantined for _, file in files], pa.int32()),
-            }
-        )
-        con.execute(f"INSERT INTO {RAW_SCHEMA}.lieferungen_dateien SELECT * FROM delivered_files")
-    findings_files = pa.table(  # noqa: F841 - read by DuckDB under its name
-        {
-            "pfad": [str(p.findings_path) for p in packages],
-            "paket_id": [p.paket_id for p in packages],
-            "ags": [p.ags for p in packages],
-            "berichtsquartal": [p.berichtsquartal for p in packages],
-        }
-    )
-    con.execute(
-        f"""
-        INSERT INTO {RAW_SCHEMA}.befunde
-        SELECT f.paket_id, f.ags, f.berichtsquartal, b.datei, b.zeile, b.spalte, b.regel, b.meldung,
-            b.ergebnis, b.rohwerte::JSON
-        FROM read_parquet(?, filename = '_pfad') AS b JOIN findings_files AS f ON f.pfad = b._pfad
-        """,
-        [[str(p.findings_path) for p in packages]],
-    )
+    _insert_bookkeeping(con, packages, reports)
 
     acceptable = [
         (group[0].ags, group[0].berichtsquartal)
@@ -461,58 +403,87 @@ def _record_bookkeeping(con, parsed: ParsedPackage, report: str | None) -> dict[
     earlier = con.execute(
         f"SELECT verarbeitet_am, geladen FROM {RAW_SCHEMA}.lieferungen WHERE paket_id = ?", [parsed.paket_id]
     ).fetchone()
-    processed_at, loaded = earlier if earlier else (datetime.now(UTC), False)
     for table in ("lieferungen", "lieferungen_dateien", "befunde"):
         con.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE paket_id = ?", [parsed.paket_id])
+    _insert_bookkeeping(
+        con, [parsed], {parsed.paket_id: report}, {parsed.paket_id: earlier} if earlier else {}
+    )
+    return {"lieferungen": 1, "lieferungen_dateien": len(parsed.files), "befunde": parsed.findings_count}
+
+
+def _insert_bookkeeping(
+    con,
+    packages: list[ParsedPackage],
+    reports: dict[str, str | None],
+    earlier: dict[str, tuple[datetime, bool]] | None = None,
+) -> None:
+    """Insert the packages' rows into the three bookkeeping tables (none of them may be there), in one statement
+    each. `earlier` keeps, per re-recorded package, its first processing time and whether it held its partition
+    (a rejected package never does); every other package is processed now and holds nothing yet."""
+    earlier = earlier or {}
+    now = datetime.now(UTC)
+    first_processed = [earlier.get(p.paket_id, (now, False))[0] for p in packages]
+    holds = [earlier.get(p.paket_id, (now, False))[1] and p.status is not Status.REJECTED for p in packages]
+    timestamp = pa.timestamp("us", tz="UTC")
+    bookkeeping = pa.table(  # noqa: F841 - read by DuckDB under its name
+        {
+            "paket_id": [p.paket_id for p in packages],
+            "ags": [p.ags for p in packages],
+            "berichtsquartal": [p.berichtsquartal for p in packages],
+            "erstellt_am": pa.array([p.erstellt_am for p in packages], timestamp),
+            "eingegangen_am": pa.array([p.eingegangen_am for p in packages], timestamp),
+            "verarbeitet_am": pa.array(first_processed, timestamp),
+            "paketform": [str(p.shape) for p in packages],
+            "quellsystem": pa.array([p.quellsystem for p in packages], pa.string()),
+            "datensatz_version": pa.array([p.datensatz_version for p in packages], pa.string()),
+            "archiv_pfad": [str(p.archive_path) for p in packages],
+            "status": [str(p.status) for p in packages],
+            "geladen": pa.array(holds, pa.bool_()),
+            "bericht": pa.array([reports.get(p.paket_id) for p in packages], pa.string()),
+        }
+    )
     con.execute(
         f"""
         INSERT INTO {RAW_SCHEMA}.lieferungen (paket_id, ags, berichtsquartal, erstellt_am, eingegangen_am,
             verarbeitet_am, paketform, quellsystem, datensatz_version, archiv_pfad, status, geladen,
             zugeordnet, bericht)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, false, ?)
-        """,
-        [
-            parsed.paket_id,
-            parsed.ags,
-            parsed.berichtsquartal,
-            parsed.erstellt_am,
-            parsed.eingegangen_am,
-            processed_at,
-            str(parsed.shape),
-            parsed.quellsystem,
-            parsed.datensatz_version,
-            str(parsed.archive_path),
-            str(parsed.status),
-            loaded and parsed.status is not Status.REJECTED,
-            report,
-        ],
+        SELECT paket_id, ags, berichtsquartal, erstellt_am, eingegangen_am, verarbeitet_am, paketform,
+            quellsystem, datensatz_version, archiv_pfad, status, geladen, false, bericht
+        FROM bookkeeping
+        """
     )
-    if parsed.files:
-        con.executemany(
-            f"INSERT INTO {RAW_SCHEMA}.lieferungen_dateien VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [
-                    parsed.paket_id,
-                    file.name,
-                    file.sha256,
-                    file.encoding,
-                    file.delimiter,
-                    file.rows_delivered,
-                    file.rows_loaded,
-                    file.rows_quarantined,
-                ]
-                for file in parsed.files
-            ],
+    files = [(package, file) for package in packages for file in package.files]
+    if files:
+        delivered_files = pa.table(  # noqa: F841 - read by DuckDB under its name
+            {
+                "paket_id": [package.paket_id for package, _ in files],
+                "datei": [file.name for _, file in files],
+                "sha256": pa.array([file.sha256 for _, file in files], pa.string()),
+                "zeichenkodierung": pa.array([file.encoding for _, file in files], pa.string()),
+                "trennzeichen": pa.array([file.delimiter for _, file in files], pa.string()),
+                "zeilen_geliefert": pa.array([file.rows_delivered for _, file in files], pa.int32()),
+                "zeilen_geladen": pa.array([file.rows_loaded for _, file in files], pa.int32()),
+                "zeilen_quarantaene": pa.array([file.rows_quarantined for _, file in files], pa.int32()),
+            }
         )
+        con.execute(f"INSERT INTO {RAW_SCHEMA}.lieferungen_dateien SELECT * FROM delivered_files")
+    findings_files = pa.table(  # noqa: F841 - read by DuckDB under its name
+        {
+            "pfad": [str(p.findings_path) for p in packages],
+            "paket_id": [p.paket_id for p in packages],
+            "ags": [p.ags for p in packages],
+            "berichtsquartal": [p.berichtsquartal for p in packages],
+        }
+    )
     con.execute(
         f"""
         INSERT INTO {RAW_SCHEMA}.befunde
-        SELECT ?, ?, ?, datei, zeile, spalte, regel, meldung, ergebnis, rohwerte::JSON
-        FROM read_parquet(?)
+        SELECT f.paket_id, f.ags, f.berichtsquartal, b.datei, b.zeile, b.spalte, b.regel, b.meldung,
+            b.ergebnis, b.rohwerte::JSON
+        FROM read_parquet(?, filename = '_pfad') AS b JOIN findings_files AS f ON f.pfad = b._pfad
         """,
-        [parsed.paket_id, parsed.ags, parsed.berichtsquartal, str(parsed.findings_path)],
+        [[str(p.findings_path) for p in packages]],
     )
-    return {"lieferungen": 1, "lieferungen_dateien": len(parsed.files), "befunde": parsed.findings_count}
 
 
 def _staged_package(parsed: ParsedPackage, paket_id: str | None) -> ParsedPackage | None:
@@ -569,21 +540,5 @@ def _insert_rows_of(con, packages: list[ParsedPackage]) -> dict[str, dict[str, i
 
 
 def _insert_rows(con, package: ParsedPackage) -> dict[str, int]:
-    """Insert the package's staged valid rows into the contract tables, in each table's column order."""
-    rows = {}
-    for file in package.files:
-        if not file.staged:
-            continue
-        contract = file.contract_file
-        columns = ", ".join(contract.column_names)
-        # Read by DuckDB under its variable name (replacement scan of the Arrow table, no copy).
-        staged_rows = staged_table(package, file)  # noqa: F841
-        con.execute(
-            f"""
-            INSERT INTO {RAW_SCHEMA}.{contract.name} (ags, berichtsquartal, paket_id, zeile, {columns})
-            SELECT ?, ?, ?, zeile, {columns} FROM staged_rows
-            """,
-            [package.ags, package.berichtsquartal, package.paket_id],
-        )
-        rows[contract.name] = file.rows_loaded
-    return rows
+    """Insert the package's staged valid rows into the contract tables; its rows per table."""
+    return _insert_rows_of(con, [package])[package.paket_id]
